@@ -1,0 +1,158 @@
+//! Site configuration: `opsbook.toml` at the site root.
+//!
+//! Every key is optional: a folder of Markdown with no config is a valid
+//! site. Unknown keys are errors with a did-you-mean hint, reported at their
+//! line and column like any other TOML problem.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{self, Diagnostic};
+use crate::frontmatter::Date;
+
+pub const FILE_NAME: &str = "opsbook.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Site title, shown in the top bar and in every `<title>`.
+    pub title: String,
+    /// One-line description for the home page `<meta name="description">`.
+    pub description: String,
+    /// `zh-CN` or `en`: picks the UI strings and number formats.
+    pub language: String,
+    /// Absolute URL of the published site; only needed for the sitemap.
+    pub base_url: Option<String>,
+    /// Folder of pages, relative to the site root.
+    pub content_dir: String,
+    /// Folder copied verbatim to the output root.
+    pub static_dir: String,
+    /// A Markdown file (relative to the content folder) whose nested list of
+    /// links is the sidebar, like mdBook's `SUMMARY.md`.
+    pub nav: Option<String>,
+    /// A theme under `themes/<name>/` to use instead of the embedded default.
+    pub theme: Option<String>,
+    /// "Edit this page" link; `{path}` is replaced by the page's path from the site root.
+    pub edit_url: Option<String>,
+    /// The build date used for review status; defaults to the real date.
+    pub today: Option<Date>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Handbook".to_string(),
+            description: String::new(),
+            language: "zh-CN".to_string(),
+            base_url: None,
+            content_dir: "content".to_string(),
+            static_dir: "static".to_string(),
+            nav: None,
+            theme: None,
+            edit_url: None,
+            today: None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `<root>/opsbook.toml`, or the defaults when it does not exist.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(FILE_NAME);
+        let src = match std::fs::read_to_string(&path) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(vec![
+                    Diagnostic::error(format!("cannot read `{FILE_NAME}`: {e}"))
+                        .at(diagnostics::Span::file(FILE_NAME)),
+                ]);
+            }
+        };
+        Config::parse(&src)
+    }
+
+    pub fn parse(src: &str) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = toml::from_str(src)
+            .map_err(|e| vec![diagnostics::from_toml_error(FILE_NAME, src, 0, &e)])?;
+        let mut problems = Vec::new();
+        for (key, value) in [
+            ("content_dir", &config.content_dir),
+            ("static_dir", &config.static_dir),
+        ] {
+            if escapes(value) {
+                problems.push(
+                    Diagnostic::error(format!("`{key}` points outside the site: `{value}`"))
+                        .at(diagnostics::Span::find(FILE_NAME, src, value))
+                        .hint("use a folder inside the site root, such as `content`"),
+                );
+            }
+        }
+        if !matches!(config.language.as_str(), "zh-CN" | "en") {
+            problems.push(
+                Diagnostic::error(format!("unsupported language `{}`", config.language))
+                    .at(diagnostics::Span::find(FILE_NAME, src, &config.language))
+                    .hint("use `zh-CN` or `en`"),
+            );
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn content_path(&self, root: &Path) -> PathBuf {
+        root.join(&self.content_dir)
+    }
+
+    pub fn is_zh(&self) -> bool {
+        self.language == "zh-CN"
+    }
+}
+
+/// True for absolute paths and paths that climb out with `..`.
+fn escapes(rel: &str) -> bool {
+    let p = Path::new(rel);
+    p.is_absolute()
+        || p.components().any(|c| {
+            matches!(
+                c,
+                std::path::Component::ParentDir | std::path::Component::Prefix(_)
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_err(src: &str, expected: &str) {
+        let errs = Config::parse(src).err().unwrap_or_default();
+        let text: String = errs.iter().map(|d| d.render(false)).collect();
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn empty_config_is_valid() {
+        let c = Config::parse("").unwrap_or_default();
+        assert_eq!(c.content_dir, "content");
+    }
+
+    #[test]
+    fn unknown_key_has_hint() {
+        check_err(
+            "titel = \"x\"\n",
+            "error: unknown key `titel`\n --> opsbook.toml:1:1\n  |\n1 | titel = \"x\"\n  | ^^^^^\n  = help: did you mean `title`?\n",
+        );
+    }
+
+    #[test]
+    fn content_dir_must_stay_inside() {
+        check_err(
+            "content_dir = \"../x\"\n",
+            "error: `content_dir` points outside the site: `../x`\n --> opsbook.toml:1:16\n  |\n1 | content_dir = \"../x\"\n  |                ^^^^\n  = help: use a folder inside the site root, such as `content`\n",
+        );
+    }
+}

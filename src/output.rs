@@ -1,0 +1,165 @@
+//! Writing the site atomically.
+//!
+//! Everything is written to a staging folder beside the output folder and
+//! swapped in with two renames only when the build succeeded, so a failed or
+//! killed build leaves the last good site untouched. The output folder is
+//! never the site or content folder, nor one of their parents: opsbook
+//! refuses rather than deletes.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostics::Diagnostic;
+
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+}
+
+/// Refuses output folders that would delete or pollute the sources.
+pub fn check_target(root: &Path, content: &Path, output: &Path) -> Result<(), Diagnostic> {
+    let root = absolute(root);
+    let content = absolute(content);
+    let out = absolute(output);
+    let shown = output.display();
+    let refuse = |why: &str| {
+        Err(
+            Diagnostic::error(format!("refusing to write the site to `{shown}`: {why}"))
+                .hint("choose another folder with `--output`, such as `public`"),
+        )
+    };
+    if out == root || root.starts_with(&out) {
+        return refuse("it is the site folder or contains it, and building would delete it");
+    }
+    if out == content || content.starts_with(&out) {
+        return refuse("it is the content folder or contains it");
+    }
+    if out.starts_with(&content) {
+        return refuse("it is inside the content folder");
+    }
+    Ok(())
+}
+
+/// An absolute, normalised path without touching the disk for parts that do
+/// not exist yet; existing prefixes are canonicalised (symlinks resolved).
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut normal = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    // Canonicalise the longest existing prefix.
+    let mut existing = normal.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_owned()),
+            None => break,
+        }
+        existing.pop();
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    out
+}
+
+impl Staging {
+    pub fn new(target: &Path) -> io::Result<Staging> {
+        let target = absolute(target);
+        let parent = target.parent().map(Path::to_path_buf).unwrap_or_default();
+        std::fs::create_dir_all(&parent)?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let dir = parent.join(format!(".{name}.opsbook-staging"));
+        if dir.exists() {
+            // Left behind by a build that was killed: never part of the site.
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        Ok(Staging { dir, target })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes `bytes` to `rel` (a `/`-separated path inside the site).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = self.file_path(rel)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, bytes)
+    }
+
+    pub fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
+        let path = self.file_path(rel)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(from, path).map(|_| ())
+    }
+
+    fn file_path(&self, rel: &str) -> io::Result<PathBuf> {
+        let mut path = self.dir.clone();
+        for seg in rel.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    return Err(io::Error::other(format!(
+                        "path `{rel}` leaves the output folder"
+                    )));
+                }
+                s => path.push(s),
+            }
+        }
+        Ok(path)
+    }
+
+    /// Swaps the staged site in place of the target folder.
+    pub fn commit(self) -> io::Result<()> {
+        let old = self.dir.with_file_name(format!(
+            "{}.old",
+            self.dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        if old.exists() {
+            std::fs::remove_dir_all(&old)?;
+        }
+        let had_old = self.target.exists();
+        if had_old {
+            std::fs::rename(&self.target, &old)?;
+        }
+        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+            if had_old {
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(e);
+        }
+        if had_old {
+            std::fs::remove_dir_all(&old)?;
+        }
+        Ok(())
+    }
+
+    /// Throws the staged files away, leaving the target as it was.
+    pub fn discard(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
