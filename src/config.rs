@@ -65,8 +65,7 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {
                 return Err(vec![
-                    Diagnostic::error(format!("cannot read `{FILE_NAME}`: {e}"))
-                        .at(diagnostics::Span::file(FILE_NAME)),
+                    Diagnostic::error(format!("cannot read `{FILE_NAME}`: {e}")).at(diagnostics::Span::file(FILE_NAME)),
                 ]);
             }
         };
@@ -74,13 +73,10 @@ impl Config {
     }
 
     pub fn parse(src: &str) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config = toml::from_str(src)
-            .map_err(|e| vec![diagnostics::from_toml_error(FILE_NAME, src, 0, &e)])?;
+        let config: Config =
+            toml::from_str(src).map_err(|e| vec![diagnostics::from_toml_error(FILE_NAME, src, 0, &e)])?;
         let mut problems = Vec::new();
-        for (key, value) in [
-            ("content_dir", &config.content_dir),
-            ("static_dir", &config.static_dir),
-        ] {
+        for (key, value) in [("content_dir", &config.content_dir), ("static_dir", &config.static_dir)] {
             if escapes(value) {
                 problems.push(
                     Diagnostic::error(format!("`{key}` points outside the site: `{value}`"))
@@ -96,11 +92,7 @@ impl Config {
                     .hint("use `zh-CN` or `en`"),
             );
         }
-        if problems.is_empty() {
-            Ok(config)
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(config) } else { Err(problems) }
     }
 
     pub fn content_path(&self, root: &Path) -> PathBuf {
@@ -116,12 +108,7 @@ impl Config {
 fn escapes(rel: &str) -> bool {
     let p = Path::new(rel);
     p.is_absolute()
-        || p.components().any(|c| {
-            matches!(
-                c,
-                std::path::Component::ParentDir | std::path::Component::Prefix(_)
-            )
-        })
+        || p.components().any(|c| matches!(c, std::path::Component::ParentDir | std::path::Component::Prefix(_)))
 }
 
 #[cfg(test)]

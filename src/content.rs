@@ -42,8 +42,12 @@ pub struct Page {
     pub src: String,
     pub body_start: usize,
     pub front: FrontMatter,
-    /// True for section pages opsbook made up for folders without `_index.md`.
+    /// True for pages opsbook made up: section pages for folders without
+    /// `_index.md`, metric pages, reports.
     pub generated: bool,
+    /// HTML made by another stage (a metric page, a report); such a page
+    /// skips Markdown rendering.
+    pub prebuilt: Option<String>,
 }
 
 impl Page {
@@ -61,11 +65,7 @@ impl Page {
             return None;
         }
         let trimmed = self.url.trim_end_matches('/');
-        Some(
-            trimmed
-                .rsplit_once('/')
-                .map_or(String::new(), |(p, _)| format!("{p}/")),
-        )
+        Some(trimmed.rsplit_once('/').map_or(String::new(), |(p, _)| format!("{p}/")))
     }
 }
 
@@ -113,27 +113,21 @@ pub fn load(content_dir: &Path, shown_prefix: &str, drafts: bool) -> Content {
             Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
             Ok(_) => {}
             Err(err) => {
-                let at = err
-                    .path()
-                    .map(|p| shown(content_dir, shown_prefix, p))
-                    .unwrap_or_else(|| shown_prefix.to_string());
+                let at =
+                    err.path().map(|p| shown(content_dir, shown_prefix, p)).unwrap_or_else(|| shown_prefix.to_string());
                 let message = if err.loop_ancestor().is_some() {
                     "symbolic link loop in the content folder".to_string()
                 } else {
                     format!("cannot read the content folder: {err}")
                 };
                 content.diagnostics.push(
-                    Diagnostic::error(message)
-                        .at(Span::file(&at))
-                        .hint("remove the link or point it at a real folder"),
+                    Diagnostic::error(message).at(Span::file(&at)).hint("remove the link or point it at a real folder"),
                 );
             }
         }
     }
-    let results: Vec<Result<Loaded, Diagnostic>> = files
-        .par_iter()
-        .map(|path| load_file(content_dir, shown_prefix, path, drafts))
-        .collect();
+    let results: Vec<Result<Loaded, Diagnostic>> =
+        files.par_iter().map(|path| load_file(content_dir, shown_prefix, path, drafts)).collect();
     for (path, result) in files.into_iter().zip(results) {
         match result {
             Ok(Loaded::Page(p)) => content.pages.push(*p),
@@ -142,10 +136,7 @@ pub fn load(content_dir: &Path, shown_prefix: &str, drafts: bool) -> Content {
             Err(d) => content.diagnostics.push(d),
         }
         if !is_markdown(&path) && !is_data(content_dir, &path) {
-            content.assets.push(Asset {
-                rel: rel_path(content_dir, &path),
-                path,
-            });
+            content.assets.push(Asset { rel: rel_path(content_dir, &path), path });
         }
     }
     add_generated_sections(&mut content.pages, shown_prefix);
@@ -155,40 +146,24 @@ pub fn load(content_dir: &Path, shown_prefix: &str, drafts: bool) -> Content {
 }
 
 fn is_markdown(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("md" | "markdown")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"))
 }
 
 /// TOML files under `metrics/` are data, not assets.
 fn is_data(content_dir: &Path, path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()) == Some("toml")
-        && rel_path(content_dir, path).starts_with("metrics/")
+    path.extension().and_then(|e| e.to_str()) == Some("toml") && rel_path(content_dir, path).starts_with("metrics/")
 }
 
 fn rel_path(base: &Path, path: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
+    path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
 fn shown(base: &Path, prefix: &str, path: &Path) -> String {
     let rel = rel_path(base, path);
-    if prefix.is_empty() {
-        rel
-    } else {
-        format!("{prefix}/{rel}")
-    }
+    if prefix.is_empty() { rel } else { format!("{prefix}/{rel}") }
 }
 
-fn load_file(
-    content_dir: &Path,
-    prefix: &str,
-    path: &Path,
-    drafts: bool,
-) -> Result<Loaded, Diagnostic> {
+fn load_file(content_dir: &Path, prefix: &str, path: &Path, drafts: bool) -> Result<Loaded, Diagnostic> {
     let markdown = is_markdown(path);
     if !markdown && !is_data(content_dir, path) {
         return Ok(Loaded::Skip);
@@ -201,16 +176,13 @@ fn load_file(
             .at(Span::file(&file))
             .hint("split it into several pages; opsbook reads Markdown and TOML files up to 16 MiB"));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read file: {e}")).at(Span::file(&file)))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Diagnostic::error(format!("cannot read file: {e}")).at(Span::file(&file)))?;
     let src = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let prefix = String::from_utf8_lossy(&bytes[..valid]);
-        let line_end = bytes[valid..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(bytes.len(), |i| valid + i);
+        let line_end = bytes[valid..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| valid + i);
         let line_text = String::from_utf8_lossy(&bytes[..line_end]);
         let span = Span::from_offset(&file, &line_text, prefix.len(), 1);
         Diagnostic::error("file is not valid UTF-8")
@@ -234,22 +206,16 @@ fn load_file(
         body_start: parsed.body_start,
         front: parsed.front,
         generated: false,
+        prebuilt: None,
     })))
 }
 
 /// `a/b.md` → `a/b/`; `a/_index.md`, `a/index.md` → `a/`; `_index.md` → ``.
 pub fn url_of(rel: &str) -> (String, PageKind) {
-    let stem = rel
-        .strip_suffix(".md")
-        .or_else(|| rel.strip_suffix(".markdown"))
-        .unwrap_or(rel);
+    let stem = rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".markdown")).unwrap_or(rel);
     let (dir, name) = stem.rsplit_once('/').map_or(("", stem), |(d, n)| (d, n));
     if name == "_index" || name == "index" {
-        if dir.is_empty() {
-            (String::new(), PageKind::Home)
-        } else {
-            (format!("{dir}/"), PageKind::Section)
-        }
+        if dir.is_empty() { (String::new(), PageKind::Home) } else { (format!("{dir}/"), PageKind::Section) }
     } else if dir.is_empty() {
         (format!("{name}/"), PageKind::Page)
     } else {
@@ -276,33 +242,18 @@ fn add_generated_sections(pages: &mut Vec<Page>, prefix: &str) {
         if existing.contains(&url) {
             continue;
         }
-        let name = url
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .to_string();
-        let kind = if url.is_empty() {
-            PageKind::Home
-        } else {
-            PageKind::Section
-        };
+        let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+        let kind = if url.is_empty() { PageKind::Home } else { PageKind::Section };
         pages.push(Page {
             rel: url.clone(),
-            file: if prefix.is_empty() {
-                url.clone()
-            } else {
-                format!("{prefix}/{url}")
-            },
+            file: if prefix.is_empty() { url.clone() } else { format!("{prefix}/{url}") },
             url,
             kind,
             src: String::new(),
             body_start: 0,
-            front: FrontMatter {
-                title: (!name.is_empty()).then_some(name),
-                ..FrontMatter::default()
-            },
+            front: FrontMatter { title: (!name.is_empty()).then_some(name), ..FrontMatter::default() },
             generated: true,
+            prebuilt: None,
         });
     }
 }
@@ -324,12 +275,9 @@ fn check_urls(content: &mut Content) {
             );
         } else if let Some(first) = by_lower.insert(page.url.to_lowercase(), page) {
             content.diagnostics.push(
-                Diagnostic::error(format!(
-                    "`{}` and `{}` differ only in letter case",
-                    first.file, page.file
-                ))
-                .at(Span::file(&page.file))
-                .hint("they would overwrite each other on macOS and Windows; rename one"),
+                Diagnostic::error(format!("`{}` and `{}` differ only in letter case", first.file, page.file))
+                    .at(Span::file(&page.file))
+                    .hint("they would overwrite each other on macOS and Windows; rename one"),
             );
         }
     }
@@ -348,11 +296,7 @@ mod tests {
         check("_index.md", "", PageKind::Home);
         check("index.md", "", PageKind::Home);
         check("playbooks/_index.md", "playbooks/", PageKind::Section);
-        check(
-            "playbooks/goals/okr.md",
-            "playbooks/goals/okr/",
-            PageKind::Page,
-        );
+        check("playbooks/goals/okr.md", "playbooks/goals/okr/", PageKind::Page);
         check("a b/明确 目标.md", "a b/明确 目标/", PageKind::Page);
         check("readme.md", "readme/", PageKind::Page);
     }

@@ -71,13 +71,7 @@ impl Span {
 
     /// A span for a whole file, with no line to show.
     pub fn file(file: &str) -> Span {
-        Span {
-            file: file.to_string(),
-            line: 0,
-            column: 0,
-            length: 0,
-            source_line: String::new(),
-        }
+        Span { file: file.to_string(), line: 0, column: 0, length: 0, source_line: String::new() }
     }
 }
 
@@ -100,21 +94,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            message: message.into(),
-            span: None,
-            hints: Vec::new(),
-        }
+        Diagnostic { severity: Severity::Error, message: message.into(), span: None, hints: Vec::new() }
     }
 
     pub fn warning(message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            message: message.into(),
-            span: None,
-            hints: Vec::new(),
-        }
+        Diagnostic { severity: Severity::Warning, message: message.into(), span: None, hints: Vec::new() }
     }
 
     pub fn at(mut self, span: Span) -> Diagnostic {
@@ -133,13 +117,7 @@ impl Diagnostic {
 
     fn sort_key(&self) -> (&str, usize, usize, Severity, &str) {
         match &self.span {
-            Some(s) => (
-                s.file.as_str(),
-                s.line,
-                s.column,
-                self.severity,
-                self.message.as_str(),
-            ),
+            Some(s) => (s.file.as_str(), s.line, s.column, self.severity, self.message.as_str()),
             None => ("", 0, 0, self.severity, self.message.as_str()),
         }
     }
@@ -151,56 +129,25 @@ impl Diagnostic {
             Severity::Warning => ("warning", "1;33"),
         };
         let paint = |code: &str, text: &str| {
-            if color {
-                format!("\x1b[{code}m{text}\x1b[0m")
-            } else {
-                text.to_string()
-            }
+            if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
         };
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "{}{}",
-            paint(code, label),
-            paint("1", &format!(": {}", self.message))
-        );
+        let _ = writeln!(out, "{}{}", paint(code, label), paint("1", &format!(": {}", self.message)));
         if let Some(span) = &self.span {
             let gutter = " ".repeat(span.line.max(1).to_string().len());
             if span.line == 0 {
                 let _ = writeln!(out, "{gutter}{} {}", paint("1;34", "-->"), span.file);
             } else {
-                let _ = writeln!(
-                    out,
-                    "{gutter}{} {}:{}:{}",
-                    paint("1;34", "-->"),
-                    span.file,
-                    span.line,
-                    span.column
-                );
+                let _ = writeln!(out, "{gutter}{} {}:{}:{}", paint("1;34", "-->"), span.file, span.line, span.column);
                 let bar = paint("1;34", "|");
                 let _ = writeln!(out, "{gutter} {bar}");
                 let shown = span.source_line.replace('\t', "    ");
-                let _ = writeln!(
-                    out,
-                    "{} {bar} {}",
-                    paint("1;34", &span.line.to_string()),
-                    shown
-                );
+                let _ = writeln!(out, "{} {bar} {}", paint("1;34", &span.line.to_string()), shown);
                 let before: String = span.source_line.chars().take(span.column - 1).collect();
-                let marked: String = span
-                    .source_line
-                    .chars()
-                    .skip(span.column - 1)
-                    .take(span.length)
-                    .collect();
+                let marked: String = span.source_line.chars().skip(span.column - 1).take(span.length).collect();
                 let pad = UnicodeWidthStr::width(before.replace('\t', "    ").as_str());
                 let carets = UnicodeWidthStr::width(marked.as_str()).max(1);
-                let _ = writeln!(
-                    out,
-                    "{gutter} {bar} {}{}",
-                    " ".repeat(pad),
-                    paint(code, &"^".repeat(carets))
-                );
+                let _ = writeln!(out, "{gutter} {bar} {}{}", " ".repeat(pad), paint(code, &"^".repeat(carets)));
             }
             for h in &self.hints {
                 let _ = writeln!(out, "{gutter} {} {h}", paint("1;34", "= help:"));
@@ -225,17 +172,9 @@ pub fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("1 {word}")
-        } else {
-            format!("{n} {word}s")
-        }
+        if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
     };
-    format!(
-        "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
 }
 
 /// A path shown to users: relative to `base` when possible, always with `/`.
@@ -246,17 +185,9 @@ pub fn display_path(path: &Path, base: &Path) -> String {
 
 /// The closest candidate to `word` by edit distance, if it is close enough
 /// to be a plausible typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
+    candidates.into_iter().map(|c| (edit_distance(word, c), c)).filter(|(d, _)| *d <= limit).min().map(|(_, c)| c)
 }
 
 /// Edit distance counting a swap of two neighbours as one edit (`titel`).
@@ -273,9 +204,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -290,9 +219,7 @@ mod tests {
     use super::*;
 
     fn check(src: &str, offset: usize, len: usize, expected: &str) {
-        let d = Diagnostic::error("bad thing")
-            .at(Span::from_offset("a.md", src, offset, len))
-            .hint("fix it");
+        let d = Diagnostic::error("bad thing").at(Span::from_offset("a.md", src, offset, len)).hint("fix it");
         assert_eq!(d.render(false), expected);
     }
 
@@ -323,11 +250,7 @@ mod tests {
         assert_eq!(did_you_mean("titel", ["title", "tags"]), Some("title"));
         assert_eq!(did_you_mean("zzz", ["title"]), None);
         assert_eq!(
-            summary(&[
-                Diagnostic::error("a"),
-                Diagnostic::warning("b"),
-                Diagnostic::warning("c")
-            ]),
+            summary(&[Diagnostic::error("a"), Diagnostic::warning("b"), Diagnostic::warning("c")]),
             "1 error, 2 warnings"
         );
     }
@@ -363,11 +286,7 @@ pub fn explain_serde_message(message: &str) -> (String, Vec<String>) {
             } else if !expected.is_empty() {
                 hints.push(format!(
                     "expected one of {}",
-                    expected
-                        .iter()
-                        .map(|e| format!("`{e}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
                 ));
             }
             return (format!("unknown {noun} `{word}`"), hints);

@@ -80,9 +80,7 @@ impl std::str::FromStr for Date {
     fn from_str(s: &str) -> Result<Date, String> {
         let s = s.trim();
         let day = s.get(..10).unwrap_or(s);
-        day.parse::<jiff::civil::Date>()
-            .map(Date)
-            .map_err(|_| format!("`{s}` is not a date; write it as YYYY-MM-DD"))
+        day.parse::<jiff::civil::Date>().map(Date).map_err(|_| format!("`{s}` is not a date; write it as YYYY-MM-DD"))
     }
 }
 
@@ -98,15 +96,12 @@ impl<'de> Deserialize<'de> for Date {
                 v.parse().map_err(E::custom)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Date, A::Error> {
-                let dt =
-                    toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let dt = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 match dt.date {
                     Some(d) => jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8)
                         .map(Date)
                         .map_err(de::Error::custom),
-                    None => Err(de::Error::custom(
-                        "expected a date such as 2026-09-15, found a time",
-                    )),
+                    None => Err(de::Error::custom("expected a date such as 2026-09-15, found a time")),
                 }
             }
         }
@@ -148,18 +143,12 @@ pub fn parse(file: &str, src: &str) -> Result<Parsed, Vec<Diagnostic>> {
     } else if text.starts_with("---") {
         "---"
     } else {
-        return Ok(Parsed {
-            front: FrontMatter::default(),
-            body_start: bom,
-        });
+        return Ok(Parsed { front: FrontMatter::default(), body_start: bom });
     };
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if !text[..first_line_end].trim_end().eq(fence) {
         // `---` followed by text is a thematic break, not front matter.
-        return Ok(Parsed {
-            front: FrontMatter::default(),
-            body_start: bom,
-        });
+        return Ok(Parsed { front: FrontMatter::default(), body_start: bom });
     }
     let inner_start = bom + first_line_end;
     let mut pos = inner_start;
@@ -173,13 +162,9 @@ pub fn parse(file: &str, src: &str) -> Result<Parsed, Vec<Diagnostic>> {
     }
     let Some((inner_end, body_start)) = close else {
         return Err(vec![
-            Diagnostic::error(format!(
-                "front matter opened with `{fence}` is never closed"
-            ))
-            .at(Span::from_offset(file, src, bom, 3))
-            .hint(format!(
-                "add a line with just `{fence}` after the front matter"
-            )),
+            Diagnostic::error(format!("front matter opened with `{fence}` is never closed"))
+                .at(Span::from_offset(file, src, bom, 3))
+                .hint(format!("add a line with just `{fence}` after the front matter")),
         ]);
     };
     let inner = &src[inner_start..inner_end];
@@ -191,12 +176,7 @@ pub fn parse(file: &str, src: &str) -> Result<Parsed, Vec<Diagnostic>> {
     Ok(Parsed { front, body_start })
 }
 
-fn parse_toml(
-    file: &str,
-    src: &str,
-    offset: usize,
-    inner: &str,
-) -> Result<FrontMatter, Vec<Diagnostic>> {
+fn parse_toml(file: &str, src: &str, offset: usize, inner: &str) -> Result<FrontMatter, Vec<Diagnostic>> {
     toml::from_str::<FrontMatter>(inner).map_err(|e| {
         let mut d = diagnostics::from_toml_error(file, src, offset, &e);
         if d.message.starts_with("unknown key") {
@@ -241,19 +221,12 @@ const KNOWN_KEYS: &[&str] = &[
     "scores",
 ];
 
-fn parse_yaml(
-    file: &str,
-    src: &str,
-    offset: usize,
-    inner: &str,
-) -> Result<FrontMatter, Vec<Diagnostic>> {
+fn parse_yaml(file: &str, src: &str, offset: usize, inner: &str) -> Result<FrontMatter, Vec<Diagnostic>> {
     if inner.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
     let value: serde_json::Value = serde_saphyr::from_str(inner).map_err(|e| {
-        let (line, col) = e
-            .location()
-            .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+        let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
         let at = line_col_offset(inner, line, col);
         let msg = e.to_string();
         let first = msg.lines().next().unwrap_or("invalid YAML").to_string();
@@ -272,26 +245,18 @@ fn parse_yaml(
     let mut known = serde_json::Map::new();
     let mut extra = serde_json::Map::new();
     for (key, value) in map {
-        let target = YAML_SYNONYMS
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| *v)
-            .unwrap_or(key.as_str());
+        let target = YAML_SYNONYMS.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or(key.as_str());
         if value.is_null() {
             continue;
         }
         if KNOWN_KEYS.contains(&target) && !known.contains_key(target) {
             let value = match (target, value) {
                 // Jekyll accepts a single string where a list is expected.
-                ("aliases" | "tags", serde_json::Value::String(s)) => {
-                    serde_json::Value::Array(vec![s.into()])
-                }
+                ("aliases" | "tags", serde_json::Value::String(s)) => serde_json::Value::Array(vec![s.into()]),
                 (_, v) => v,
             };
             known.insert(target.to_string(), value);
-        } else if let Some(best) =
-            diagnostics::did_you_mean(&key, KNOWN_KEYS.iter().copied()).filter(|b| *b != key)
-        {
+        } else if let Some(best) = diagnostics::did_you_mean(&key, KNOWN_KEYS.iter().copied()).filter(|b| *b != key) {
             return Err(vec![
                 Diagnostic::error(format!("unknown key `{key}`"))
                     .at(yaml_key_span(file, src, offset, inner, &key))
@@ -302,19 +267,13 @@ fn parse_yaml(
         }
     }
     let fields: Vec<String> = known.keys().cloned().collect();
-    let mut front: FrontMatter =
-        serde_json::from_value(serde_json::Value::Object(known)).map_err(|e| {
-            let msg = e.to_string();
-            let key = fields
-                .iter()
-                .find(|k| msg.contains(k.as_str()))
-                .cloned()
-                .unwrap_or_default();
-            vec![
-                Diagnostic::error(format!("invalid front matter: {msg}"))
-                    .at(yaml_key_span(file, src, offset, inner, &key)),
-            ]
-        })?;
+    let mut front: FrontMatter = serde_json::from_value(serde_json::Value::Object(known)).map_err(|e| {
+        let msg = e.to_string();
+        let key = fields.iter().find(|k| msg.contains(k.as_str())).cloned().unwrap_or_default();
+        vec![
+            Diagnostic::error(format!("invalid front matter: {msg}")).at(yaml_key_span(file, src, offset, inner, &key)),
+        ]
+    })?;
     front.extra.extend(extra);
     Ok(front)
 }
@@ -322,10 +281,7 @@ fn parse_yaml(
 fn yaml_key_span(file: &str, src: &str, offset: usize, inner: &str, key: &str) -> Span {
     let mut pos = 0;
     for line in inner.split_inclusive('\n') {
-        if !key.is_empty()
-            && line.starts_with(key)
-            && line[key.len()..].trim_start().starts_with(':')
-        {
+        if !key.is_empty() && line.starts_with(key) && line[key.len()..].trim_start().starts_with(':') {
             return Span::from_offset(file, src, offset + pos, key.len());
         }
         pos += line.len();
@@ -337,10 +293,7 @@ fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
     let mut pos = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            return pos
-                + l.char_indices()
-                    .nth(col.saturating_sub(1))
-                    .map_or(l.len(), |(b, _)| b);
+            return pos + l.char_indices().nth(col.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
         }
         pos += l.len();
     }
@@ -359,39 +312,20 @@ mod tests {
 
     #[test]
     fn toml_front_matter() {
-        let p = parse(
-            "p.md",
-            "+++\ntitle = \"目标\"\nreviewed = 2026-09-15\ntags = [\"a\"]\n+++\n# Body\n",
-        )
-        .ok();
-        let p = p.as_ref().map(|p| {
-            (
-                p.front.title.clone(),
-                p.front.reviewed.map(|d| d.to_string()),
-                p.body_start,
-            )
-        });
-        assert_eq!(
-            p,
-            Some((Some("目标".into()), Some("2026-09-15".into()), 60))
-        );
+        let p = parse("p.md", "+++\ntitle = \"目标\"\nreviewed = 2026-09-15\ntags = [\"a\"]\n+++\n# Body\n").ok();
+        let p = p.as_ref().map(|p| (p.front.title.clone(), p.front.reviewed.map(|d| d.to_string()), p.body_start));
+        assert_eq!(p, Some((Some("目标".into()), Some("2026-09-15".into()), 60)));
     }
 
     #[test]
     fn yaml_front_matter_maps_synonyms_and_keeps_unknown_keys() {
-        let p = parse(
-            "p.md",
-            "---\ntitle: Hi\ndescription: Sum\norder: 3\nclass: x\nredirect_from: /old/\n---\nbody",
-        )
-        .ok();
+        let p =
+            parse("p.md", "---\ntitle: Hi\ndescription: Sum\norder: 3\nclass: x\nredirect_from: /old/\n---\nbody").ok();
         let f = p.map(|p| p.front).unwrap_or_default();
         assert_eq!(f.summary.as_deref(), Some("Sum"));
         assert_eq!(f.weight, Some(3));
         assert_eq!(f.aliases, vec!["/old/".to_string()]);
-        assert_eq!(
-            f.extra.get("class"),
-            Some(&serde_json::Value::String("x".into()))
-        );
+        assert_eq!(f.extra.get("class"), Some(&serde_json::Value::String("x".into())));
     }
 
     #[test]

@@ -97,56 +97,38 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let content_dir = config.content_path(root);
     if !content_dir.is_dir() {
         return Err(Failure::Fatal(vec![
-            Diagnostic::error(format!(
-                "content folder `{}` does not exist",
-                content_dir.display()
-            ))
-            .hint("put your Markdown pages in `content/`, or set `content_dir` in `opsbook.toml`"),
+            Diagnostic::error(format!("content folder `{}` does not exist", content_dir.display()))
+                .hint("put your Markdown pages in `content/`, or set `content_dir` in `opsbook.toml`"),
         ]));
     }
     let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
     output::check_target(root, &content_dir, &output).map_err(|d| Failure::Fatal(vec![d]))?;
 
-    let today = opts.today.or(config.today).map(|d| d.0).unwrap_or_else(|| {
-        jiff::Timestamp::now()
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-    });
+    let today = opts
+        .today
+        .or(config.today)
+        .map(|d| d.0)
+        .unwrap_or_else(|| jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
     let content = content::load(&content_dir, &config.content_dir, opts.drafts);
     if content.diagnostics.iter().any(Diagnostic::is_error) {
         let mut d = content.diagnostics;
         diagnostics::sort(&mut d);
         return Err(Failure::Content(d));
     }
-    let theme = theme::Theme::load(root, config.theme.as_deref(), &config.language)
-        .map_err(Failure::Content)?;
+    let theme = theme::Theme::load(root, config.theme.as_deref(), &config.language).map_err(Failure::Content)?;
     let statics = static_files(&root.join(&config.static_dir));
 
     let staging = output::Staging::new(&output).map_err(|e| {
-        Failure::Fatal(vec![Diagnostic::error(format!(
-            "cannot create the output folder `{}`: {e}",
-            output.display()
-        ))])
+        Failure::Fatal(vec![Diagnostic::error(format!("cannot create the output folder `{}`: {e}", output.display()))])
     })?;
-    let site_opts = site::Options {
-        strict: opts.strict,
-        today,
-    };
+    let site_opts = site::Options { strict: opts.strict, today };
     match site::build(&config, content, &theme, &statics, &site_opts, &staging) {
         Ok((summary, mut diags)) => {
             staging.commit().map_err(|e| {
-                Failure::Fatal(vec![Diagnostic::error(format!(
-                    "cannot replace `{}`: {e}",
-                    output.display()
-                ))])
+                Failure::Fatal(vec![Diagnostic::error(format!("cannot replace `{}`: {e}", output.display()))])
             })?;
             diagnostics::sort(&mut diags);
-            Ok(BuildReport {
-                output,
-                pages: summary.pages,
-                files: summary.files,
-                diagnostics: diags,
-            })
+            Ok(BuildReport { output, pages: summary.pages, files: summary.files, diagnostics: diags })
         }
         Err(mut diags) => {
             staging.discard();
@@ -165,9 +147,6 @@ fn static_files(dir: &Path) -> Vec<site::StaticFile> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| site::StaticFile {
-            rel: diagnostics::display_path(e.path(), dir),
-            path: e.into_path(),
-        })
+        .map(|e| site::StaticFile { rel: diagnostics::display_path(e.path(), dir), path: e.into_path() })
         .collect()
 }

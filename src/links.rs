@@ -31,11 +31,7 @@ impl SiteIndex {
             }
             by_url.entry(p.url.clone()).or_insert(i);
         }
-        SiteIndex {
-            by_rel,
-            by_url,
-            files: files.into_iter().collect(),
-        }
+        SiteIndex { by_rel, by_url, files: files.into_iter().collect() }
     }
 
     pub fn page_by_url(&self, url: &str) -> Option<usize> {
@@ -49,19 +45,13 @@ impl SiteIndex {
     /// Resolves `dest`, written in the page at `from` (source folder
     /// `source_dir`, output URL `from_url`).
     pub fn resolve(&self, pages: &[Page], source_dir: &str, from_url: &str, dest: &str) -> Link {
-        let external = Link {
-            href: dest.to_string(),
-            target: Target::External,
-        };
+        let external = Link { href: dest.to_string(), target: Target::External };
         let dest_trim = dest.trim();
         if dest_trim.is_empty() || has_scheme(dest_trim) || dest_trim.starts_with("//") {
             return external;
         }
         if let Some(fragment) = dest_trim.strip_prefix('#') {
-            return Link {
-                href: dest.to_string(),
-                target: Target::Anchor(percent_decode(fragment)),
-            };
+            return Link { href: dest.to_string(), target: Target::Anchor(percent_decode(fragment)) };
         }
         let (path_query, fragment) = match dest_trim.split_once('#') {
             Some((p, f)) => (p, Some(f)),
@@ -98,45 +88,26 @@ impl SiteIndex {
         }
         // 2. A file next to the pages or in `static/`.
         if self.files.contains(&from_source) {
-            return Link {
-                href: format!("{}{}", relative(from_url, &from_source), suffix),
-                target: Target::Asset,
-            };
+            return Link { href: format!("{}{}", relative(from_url, &from_source), suffix), target: Target::Asset };
         }
         // 3. A folder or extension-less page, from the source folder.
-        for candidate in [
-            format!("{from_source}.md"),
-            format!("{from_source}/_index.md"),
-            format!("{from_source}/index.md"),
-        ] {
+        for candidate in
+            [format!("{from_source}.md"), format!("{from_source}/_index.md"), format!("{from_source}/index.md")]
+        {
             if let Some(&i) = self.by_rel.get(candidate.trim_start_matches('/')) {
                 return page_link(from_url, &pages[i].url, i, fragment, &suffix);
             }
         }
         // 4. A pretty URL, resolved the way a browser would from this page.
-        let from_output = join(
-            if root_absolute {
-                ""
-            } else {
-                from_url.trim_end_matches('/')
-            },
-            &path,
-        );
+        let from_output = join(if root_absolute { "" } else { from_url.trim_end_matches('/') }, &path);
         if let Some(out) = from_output {
             let out = out.trim_end_matches("index.html").trim_end_matches('/');
-            let url = if out.is_empty() {
-                String::new()
-            } else {
-                format!("{out}/")
-            };
+            let url = if out.is_empty() { String::new() } else { format!("{out}/") };
             if let Some(&i) = self.by_url.get(&url) {
                 return page_link(from_url, &pages[i].url, i, fragment, &suffix);
             }
             if self.files.contains(out) {
-                return Link {
-                    href: format!("{}{}", relative(from_url, out), suffix),
-                    target: Target::Asset,
-                };
+                return Link { href: format!("{}{}", relative(from_url, out), suffix), target: Target::Asset };
             }
         }
         missing(dest, &format!("nothing in the site is at `{from_source}`"))
@@ -144,23 +115,11 @@ impl SiteIndex {
 }
 
 fn missing(dest: &str, reason: &str) -> Link {
-    Link {
-        href: dest.to_string(),
-        target: Target::Missing(reason.to_string()),
-    }
+    Link { href: dest.to_string(), target: Target::Missing(reason.to_string()) }
 }
 
-fn page_link(
-    from_url: &str,
-    to_url: &str,
-    page: usize,
-    fragment: Option<String>,
-    suffix: &str,
-) -> Link {
-    Link {
-        href: format!("{}{}", page_href(from_url, to_url), suffix),
-        target: Target::Page { page, fragment },
-    }
+fn page_link(from_url: &str, to_url: &str, page: usize, fragment: Option<String>, suffix: &str) -> Link {
+    Link { href: format!("{}{}", page_href(from_url, to_url), suffix), target: Target::Page { page, fragment } }
 }
 
 fn has_scheme(dest: &str) -> bool {
@@ -169,23 +128,15 @@ fn has_scheme(dest: &str) -> bool {
     };
     let scheme = &dest[..colon];
     !scheme.is_empty()
-        && scheme
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// Joins a relative `path` onto folder `base` and normalises `.` and `..`.
 /// `None` when the result would climb above the root.
 pub fn join(base: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if path.starts_with('/') {
-        Vec::new()
-    } else {
-        base.split('/').filter(|s| !s.is_empty()).collect()
-    };
+    let mut parts: Vec<&str> =
+        if path.starts_with('/') { Vec::new() } else { base.split('/').filter(|s| !s.is_empty()).collect() };
     for seg in path.split('/') {
         match seg {
             "" | "." => {}
@@ -217,11 +168,7 @@ pub fn relative(from_url: &str, to: &str) -> String {
     let from: Vec<&str> = from_url.split('/').filter(|s| !s.is_empty()).collect();
     let to_parts: Vec<&str> = to.split('/').collect();
     let (to_dirs, to_last) = to_parts.split_at(to_parts.len() - 1);
-    let common = from
-        .iter()
-        .zip(to_dirs.iter())
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = from.iter().zip(to_dirs.iter()).take_while(|(a, b)| a == b).count();
     let mut out = String::new();
     for _ in common..from.len() {
         out.push_str("../");
@@ -237,11 +184,7 @@ pub fn relative(from_url: &str, to: &str) -> String {
 /// `../../` from the page at `url` back to the site root (`./` at the root).
 pub fn root_prefix(url: &str) -> String {
     let depth = url.split('/').filter(|s| !s.is_empty()).count();
-    if depth == 0 {
-        "./".to_string()
-    } else {
-        "../".repeat(depth)
-    }
+    if depth == 0 { "./".to_string() } else { "../".repeat(depth) }
 }
 
 pub fn encode_segment(seg: &str) -> String {
@@ -299,27 +242,17 @@ mod tests {
             body_start: 0,
             front: Default::default(),
             generated: false,
+            prebuilt: None,
         }
     }
 
     fn check(from: &str, dest: &str, href: &str) {
-        let pages: Vec<Page> = [
-            "_index.md",
-            "playbooks/_index.md",
-            "playbooks/goals/okr.md",
-            "playbooks/goals/smart.md",
-            "ops/a b.md",
-        ]
-        .iter()
-        .map(|r| page(r))
-        .collect();
-        let index = SiteIndex::new(
-            &pages,
-            [
-                "playbooks/goals/cycle.svg".to_string(),
-                "assets/x.png".to_string(),
-            ],
-        );
+        let pages: Vec<Page> =
+            ["_index.md", "playbooks/_index.md", "playbooks/goals/okr.md", "playbooks/goals/smart.md", "ops/a b.md"]
+                .iter()
+                .map(|r| page(r))
+                .collect();
+        let index = SiteIndex::new(&pages, ["playbooks/goals/cycle.svg".to_string(), "assets/x.png".to_string()]);
         let i = pages.iter().position(|p| p.rel == from).unwrap_or(0);
         let link = index.resolve(&pages, pages[i].source_dir(), &pages[i].url, dest);
         assert_eq!(link.href, href, "{from} → {dest}: {:?}", link.target);
@@ -328,47 +261,19 @@ mod tests {
 
     #[test]
     fn relative_md_links() {
-        check(
-            "playbooks/goals/okr.md",
-            "smart.md#smart-原则",
-            "../smart/index.html#smart-原则",
-        );
+        check("playbooks/goals/okr.md", "smart.md#smart-原则", "../smart/index.html#smart-原则");
         check("playbooks/goals/okr.md", "../_index.md", "../../index.html");
-        check(
-            "playbooks/goals/okr.md",
-            "/playbooks/goals/smart.md",
-            "../smart/index.html",
-        );
-        check(
-            "_index.md",
-            "playbooks/goals/okr.md",
-            "playbooks/goals/okr/index.html",
-        );
-        check(
-            "playbooks/goals/okr.md",
-            "../../ops/a%20b.md",
-            "../../../ops/a%20b/index.html",
-        );
+        check("playbooks/goals/okr.md", "/playbooks/goals/smart.md", "../smart/index.html");
+        check("_index.md", "playbooks/goals/okr.md", "playbooks/goals/okr/index.html");
+        check("playbooks/goals/okr.md", "../../ops/a%20b.md", "../../../ops/a%20b/index.html");
     }
 
     #[test]
     fn assets_and_pretty_urls() {
         check("playbooks/goals/okr.md", "cycle.svg", "../cycle.svg");
-        check(
-            "playbooks/goals/okr.md",
-            "/assets/x.png",
-            "../../../assets/x.png",
-        );
-        check(
-            "playbooks/goals/okr.md",
-            "../smart/#x",
-            "../smart/index.html#x",
-        );
-        check(
-            "playbooks/goals/okr.md",
-            "https://example.com/a.md",
-            "https://example.com/a.md",
-        );
+        check("playbooks/goals/okr.md", "/assets/x.png", "../../../assets/x.png");
+        check("playbooks/goals/okr.md", "../smart/#x", "../smart/index.html#x");
+        check("playbooks/goals/okr.md", "https://example.com/a.md", "https://example.com/a.md");
         check("playbooks/goals/okr.md", "missing.md", "missing.md");
     }
 

@@ -10,11 +10,7 @@ use clap::{Parser, Subcommand};
 use opsbook::diagnostics::{self, Diagnostic};
 
 #[derive(Parser)]
-#[command(
-    name = "opsbook",
-    version,
-    about = "Build an operations handbook into a static site"
-)]
+#[command(name = "opsbook", version, about = "Build an operations handbook into a static site")]
 struct Cli {
     /// Print only errors.
     #[arg(long, short, global = true)]
@@ -26,9 +22,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into `<root>/public` (atomic: a failed build keeps the old site).
-    #[command(
-        after_help = "Examples:\n  opsbook build\n  opsbook build --root handbook --output /srv/www/handbook"
-    )]
+    #[command(after_help = "Examples:\n  opsbook build\n  opsbook build --root handbook --output /srv/www/handbook")]
     Build {
         /// The site folder, holding `opsbook.toml` and `content/`.
         #[arg(long, default_value = ".")]
@@ -52,20 +46,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match cli.command {
-        Command::Build {
-            root,
-            output,
-            drafts,
-            strict,
-            today,
-        } => {
-            let opts = opsbook::BuildOptions {
-                root,
-                output,
-                drafts,
-                strict,
-                today,
-            };
+        Command::Build { root, output, drafts, strict, today } => {
+            let opts = opsbook::BuildOptions { root, output, drafts, strict, today };
             let started = std::time::Instant::now();
             match opsbook::build(&opts) {
                 Ok(report) => {
@@ -87,12 +69,8 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(failure) => {
-                    let shown: Vec<Diagnostic> = failure
-                        .diagnostics()
-                        .iter()
-                        .filter(|d| !cli.quiet || d.is_error())
-                        .cloned()
-                        .collect();
+                    let shown: Vec<Diagnostic> =
+                        failure.diagnostics().iter().filter(|d| !cli.quiet || d.is_error()).cloned().collect();
                     print_all(&shown, color);
                     eprintln!(
                         "build failed: {}; the previous output was left untouched",

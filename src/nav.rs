@@ -47,10 +47,7 @@ pub struct Entry<'a> {
 impl Nav {
     /// The tree of section folders. `home` is the home page's index.
     pub fn from_sections(entries: &[Entry<'_>], home: usize) -> Nav {
-        let mut nav = Nav {
-            node_of: vec![None; entries.len()],
-            ..Nav::default()
-        };
+        let mut nav = Nav { node_of: vec![None; entries.len()], ..Nav::default() };
         let mut kids: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];
         for (i, e) in entries.iter().enumerate() {
             if let Some(p) = e.parent {
@@ -100,17 +97,9 @@ impl Nav {
         home: usize,
         resolve: impl Fn(&str) -> Option<usize>,
     ) -> (Nav, Vec<Diagnostic>) {
-        let mut nav = Nav {
-            node_of: vec![None; page_count],
-            ..Nav::default()
-        };
+        let mut nav = Nav { node_of: vec![None; page_count], ..Nav::default() };
         let mut diags = Vec::new();
-        nav.nodes.push(Node {
-            title: String::new(),
-            page: Some(home),
-            parent: None,
-            children: Vec::new(),
-        });
+        nav.nodes.push(Node { title: String::new(), page: Some(home), parent: None, children: Vec::new() });
         nav.node_of[home] = Some(0);
         // Open list items, innermost last; a list attaches to the item around it.
         let mut items: Vec<usize> = Vec::new();
@@ -192,12 +181,7 @@ impl Nav {
     /// Ancestor pages of `page`, from the home page down to its parent.
     pub fn ancestors(&self, page: usize) -> Vec<usize> {
         let mut out = Vec::new();
-        let mut node = self
-            .node_of
-            .get(page)
-            .copied()
-            .flatten()
-            .and_then(|n| self.nodes[n].parent);
+        let mut node = self.node_of.get(page).copied().flatten().and_then(|n| self.nodes[n].parent);
         while let Some(n) = node {
             if let Some(p) = self.nodes[n].page {
                 out.push(p);
@@ -213,11 +197,7 @@ impl Nav {
         let Some(n) = self.node_of.get(page).copied().flatten() else {
             return Vec::new();
         };
-        self.nodes[n]
-            .children
-            .iter()
-            .filter_map(|&c| self.nodes[c].page)
-            .collect()
+        self.nodes[n].children.iter().filter_map(|&c| self.nodes[c].page).collect()
     }
 
     /// The sidebar for `page`: the top level, and the children of every node
@@ -298,42 +278,12 @@ mod tests {
 
     fn entries() -> Vec<Entry<'static>> {
         vec![
-            Entry {
-                title: "Home",
-                weight: None,
-                url: "",
-                parent: None,
-            },
-            Entry {
-                title: "B section",
-                weight: Some(2),
-                url: "b/",
-                parent: Some(0),
-            },
-            Entry {
-                title: "A section",
-                weight: Some(1),
-                url: "a/",
-                parent: Some(0),
-            },
-            Entry {
-                title: "a2",
-                weight: None,
-                url: "a/2/",
-                parent: Some(2),
-            },
-            Entry {
-                title: "a1",
-                weight: None,
-                url: "a/1/",
-                parent: Some(2),
-            },
-            Entry {
-                title: "b1",
-                weight: None,
-                url: "b/1/",
-                parent: Some(1),
-            },
+            Entry { title: "Home", weight: None, url: "", parent: None },
+            Entry { title: "B section", weight: Some(2), url: "b/", parent: Some(0) },
+            Entry { title: "A section", weight: Some(1), url: "a/", parent: Some(0) },
+            Entry { title: "a2", weight: None, url: "a/2/", parent: Some(2) },
+            Entry { title: "a1", weight: None, url: "a/1/", parent: Some(2) },
+            Entry { title: "b1", weight: None, url: "b/1/", parent: Some(1) },
         ]
     }
 
@@ -360,9 +310,7 @@ mod tests {
     fn nav_file() {
         let src = "# Summary\n\n- [A](a.md)\n  - [A1](a1.md)\n- Group\n  - [B](b.md)\n- [Nope](nope.md)\n";
         let pages = ["home", "a.md", "a1.md", "b.md"];
-        let (nav, diags) = Nav::from_file("SUMMARY.md", src, 4, 0, |d| {
-            pages.iter().position(|p| *p == d)
-        });
+        let (nav, diags) = Nav::from_file("SUMMARY.md", src, 4, 0, |d| pages.iter().position(|p| *p == d));
         assert_eq!(nav.order, vec![0, 1, 2, 3]);
         assert_eq!(nav.ancestors(2), vec![0, 1]);
         assert_eq!(diags.len(), 1);

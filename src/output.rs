@@ -23,10 +23,8 @@ pub fn check_target(root: &Path, content: &Path, output: &Path) -> Result<(), Di
     let out = absolute(output);
     let shown = output.display();
     let refuse = |why: &str| {
-        Err(
-            Diagnostic::error(format!("refusing to write the site to `{shown}`: {why}"))
-                .hint("choose another folder with `--output`, such as `public`"),
-        )
+        Err(Diagnostic::error(format!("refusing to write the site to `{shown}`: {why}"))
+            .hint("choose another folder with `--output`, such as `public`"))
     };
     if out == root || root.starts_with(&out) {
         return refuse("it is the site folder or contains it, and building would delete it");
@@ -43,11 +41,8 @@ pub fn check_target(root: &Path, content: &Path, output: &Path) -> Result<(), Di
 /// An absolute, normalised path without touching the disk for parts that do
 /// not exist yet; existing prefixes are canonicalised (symlinks resolved).
 fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
+    let joined =
+        if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
     let mut normal = PathBuf::new();
     for c in joined.components() {
         match c {
@@ -80,10 +75,7 @@ impl Staging {
         let target = absolute(target);
         let parent = target.parent().map(Path::to_path_buf).unwrap_or_default();
         std::fs::create_dir_all(&parent)?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
         let dir = parent.join(format!(".{name}.opsbook-staging"));
         if dir.exists() {
             // Left behind by a build that was killed: never part of the site.
@@ -120,9 +112,7 @@ impl Staging {
             match seg {
                 "" | "." => {}
                 ".." => {
-                    return Err(io::Error::other(format!(
-                        "path `{rel}` leaves the output folder"
-                    )));
+                    return Err(io::Error::other(format!("path `{rel}` leaves the output folder")));
                 }
                 s => path.push(s),
             }
@@ -134,10 +124,7 @@ impl Staging {
     pub fn commit(self) -> io::Result<()> {
         let old = self.dir.with_file_name(format!(
             "{}.old",
-            self.dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
+            self.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         ));
         if old.exists() {
             std::fs::remove_dir_all(&old)?;

@@ -27,22 +27,11 @@ impl Templates {
     pub fn new(theme: &Theme, site: &SiteView<'_>) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".xml"]);
-        let sources: Vec<(&str, &str)> = theme
-            .templates
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let sources: Vec<(&str, &str)> = theme.templates.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(sources) {
-            return Err(vec![template_error(
-                "cannot compile the theme's templates",
-                &e,
-            )]);
+            return Err(vec![template_error("cannot compile the theme's templates", &e)]);
         }
-        let strings: BTreeMap<&str, &str> = theme
-            .strings
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let strings: BTreeMap<&str, &str> = theme.strings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let globals = tera.global_context();
         globals.insert("site", site);
         globals.insert("t", &strings);
@@ -53,16 +42,10 @@ impl Templates {
         self.tera.contains_template(name)
     }
 
-    pub fn render(
-        &self,
-        name: &str,
-        ctx: &tera::Context,
-        page_file: &str,
-    ) -> Result<String, Diagnostic> {
-        self.tera.render(name, ctx).map_err(|e| {
-            template_error(&format!("cannot render template `{name}`"), &e)
-                .at(Span::file(page_file))
-        })
+    pub fn render(&self, name: &str, ctx: &tera::Context, page_file: &str) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| template_error(&format!("cannot render template `{name}`"), &e).at(Span::file(page_file)))
     }
 }
 

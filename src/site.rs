@@ -58,16 +58,10 @@ struct PageHost<'a> {
 
 impl markdown::Host for PageHost<'_> {
     fn link(&self, dest: &str) -> Link {
-        self.site
-            .resolve(self.pages, self.page.source_dir(), &self.page.url, dest)
+        self.site.resolve(self.pages, self.page.source_dir(), &self.page.url, dest)
     }
 
-    fn data_block(
-        &self,
-        _kind: &str,
-        _body: &str,
-        _at: &BlockSource,
-    ) -> Option<Result<String, Vec<Diagnostic>>> {
+    fn data_block(&self, _kind: &str, _body: &str, _at: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>> {
         None
     }
 
@@ -84,9 +78,7 @@ impl markdown::Host for PageHost<'_> {
             ("warning", false) => "Warning",
             _ => "Caution",
         };
-        self.theme
-            .string(&format!("alert_{kind}"), fallback)
-            .to_string()
+        self.theme.string(&format!("alert_{kind}"), fallback).to_string()
     }
 }
 
@@ -137,61 +129,30 @@ pub struct Review {
 
 pub fn review(page: &Page, default_every: Option<&str>, today: jiff::civil::Date) -> Review {
     let Some(reviewed) = page.front.reviewed else {
-        return Review {
-            due: None,
-            status: "none",
-        };
+        return Review { due: None, status: "none" };
     };
-    let every = page
-        .front
-        .review_every
-        .as_deref()
-        .or(default_every)
-        .and_then(parse_period);
+    let every = page.front.review_every.as_deref().or(default_every).and_then(parse_period);
     let Some(due) = every.and_then(|span| reviewed.0.checked_add(span).ok()) else {
-        return Review {
-            due: None,
-            status: "fresh",
-        };
+        return Review { due: None, status: "fresh" };
     };
     let status = if today > due {
         "overdue"
-    } else if today
-        .checked_add(jiff::Span::new().days(14))
-        .is_ok_and(|soon| soon >= due)
-    {
+    } else if today.checked_add(jiff::Span::new().days(14)).is_ok_and(|soon| soon >= due) {
         "due"
     } else {
         "fresh"
     };
-    Review {
-        due: Some(due),
-        status,
-    }
+    Review { due: Some(due), status }
 }
 
 fn text_dir(lang: &str) -> &'static str {
     let primary = lang.split(['-', '_']).next().unwrap_or("");
-    if matches!(
-        primary,
-        "ar" | "fa" | "he" | "ur" | "ps" | "yi" | "dv" | "ckb"
-    ) {
-        "rtl"
-    } else {
-        "ltr"
-    }
+    if matches!(primary, "ar" | "fa" | "he" | "ur" | "ps" | "yi" | "dv" | "ckb") { "rtl" } else { "ltr" }
 }
 
 fn tag_url(tag: &str) -> String {
     let slug = markdown::slug::slugify(tag);
-    format!(
-        "tags/{}/",
-        if slug.is_empty() {
-            "tag".to_string()
-        } else {
-            slug
-        }
-    )
+    format!("tags/{}/", if slug.is_empty() { "tag".to_string() } else { slug })
 }
 
 /// Builds every page of the site into `sink`.
@@ -203,30 +164,19 @@ pub fn build(
     opts: &Options,
     sink: &dyn Sink,
 ) -> Result<(Summary, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let Content {
-        pages,
-        assets,
-        data: _,
-        diagnostics: mut diags,
-    } = content;
+    let Content { pages, assets, data: _, diagnostics: mut diags } = content;
     let zh = config.is_zh();
-    let files = assets
-        .iter()
-        .map(|a| a.rel.clone())
-        .chain(statics.iter().map(|s| s.rel.clone()));
+    let files = assets.iter().map(|a| a.rel.clone()).chain(statics.iter().map(|s| s.rel.clone()));
     let index = SiteIndex::new(&pages, files);
 
     // 1. Markdown, in parallel.
     let rendered: Vec<Rendered> = pages
         .par_iter()
         .map(|page| {
-            let host = PageHost {
-                site: &index,
-                pages: &pages,
-                page,
-                theme,
-                zh,
-            };
+            if let Some(html) = &page.prebuilt {
+                return Rendered { html: html.clone(), ..Rendered::default() };
+            }
+            let host = PageHost { site: &index, pages: &pages, page, theme, zh };
             let input = markdown::Input {
                 file: &page.file,
                 src: &page.src,
@@ -238,28 +188,17 @@ pub fn build(
         .collect();
 
     // 2. Titles and the tree.
-    let titles: Vec<String> = pages
-        .iter()
-        .zip(&rendered)
-        .map(|(p, r)| title_of(p, r, config))
-        .collect();
+    let titles: Vec<String> = pages.iter().zip(&rendered).map(|(p, r)| title_of(p, r, config)).collect();
     let home = index.page_by_url("").unwrap_or(0);
-    let parents: Vec<Option<usize>> = pages
-        .iter()
-        .map(|p| p.parent_url().and_then(|u| index.page_by_url(&u)))
-        .collect();
+    let parents: Vec<Option<usize>> =
+        pages.iter().map(|p| p.parent_url().and_then(|u| index.page_by_url(&u))).collect();
     let mut nav = match &config.nav {
         Some(nav_file) => nav_from_file(config, nav_file, &pages, &index, home, &mut diags),
         None => {
             let entries: Vec<nav::Entry<'_>> = pages
                 .iter()
                 .enumerate()
-                .map(|(i, p)| nav::Entry {
-                    title: &titles[i],
-                    weight: p.front.weight,
-                    url: &p.url,
-                    parent: parents[i],
-                })
+                .map(|(i, p)| nav::Entry { title: &titles[i], weight: p.front.weight, url: &p.url, parent: parents[i] })
                 .collect();
             Nav::from_sections(&entries, home)
         }
@@ -271,11 +210,7 @@ pub fn build(
         diags.extend(r.diagnostics.iter().cloned());
         for link in &r.links {
             if let Some(problem) = check_link(link, r, &rendered) {
-                let d = if opts.strict {
-                    Diagnostic::error(problem.0)
-                } else {
-                    Diagnostic::warning(problem.0)
-                };
+                let d = if opts.strict { Diagnostic::error(problem.0) } else { Diagnostic::warning(problem.0) };
                 diags.push(d.at(link.span.clone()).hint(problem.1));
             }
         }
@@ -294,27 +229,15 @@ pub fn build(
         return Err(diags);
     }
 
-    let site_view = crate::render::SiteView {
-        title: &config.title,
-        description: &config.description,
-        language: &config.language,
-    };
+    let site_view =
+        crate::render::SiteView { title: &config.title, description: &config.description, language: &config.language };
     let templates = Templates::new(theme, &site_view)?;
     let errors = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| errors.lock().map(|mut e| e.push(d)).unwrap_or(());
-    let io_fail = |rel: &str, e: std::io::Error| {
-        fail(Diagnostic::error(format!("cannot write `{rel}`: {e}")))
-    };
+    let io_fail = |rel: &str, e: std::io::Error| fail(Diagnostic::error(format!("cannot write `{rel}`: {e}")));
 
     // 5. Pages, in parallel.
-    let ctx = SiteCtx {
-        config,
-        pages: &pages,
-        rendered: &rendered,
-        titles: &titles,
-        nav: &nav,
-        opts,
-    };
+    let ctx = SiteCtx { config, pages: &pages, rendered: &rendered, titles: &titles, nav: &nav, opts };
     (0..pages.len()).into_par_iter().for_each(|i| {
         let rel = format!("{}index.html", pages[i].url);
         match ctx.render_page(i, &templates) {
@@ -343,21 +266,18 @@ pub fn build(
         let title = if zh { "标签" } else { "Tags" };
         extra_pages.push((
             "tags/".into(),
-            ctx.listing("tags/", title, all, &templates)
-                .unwrap_or_else(|d| {
-                    fail(d);
-                    String::new()
-                }),
+            ctx.listing("tags/", title, all, &templates).unwrap_or_else(|d| {
+                fail(d);
+                String::new()
+            }),
         ));
         for (t, list) in &tags {
             let url = tag_url(t);
             let children = list.iter().map(|&p| ctx.link_view(&url, p)).collect();
-            let html = ctx
-                .listing(&url, t, children, &templates)
-                .unwrap_or_else(|d| {
-                    fail(d);
-                    String::new()
-                });
+            let html = ctx.listing(&url, t, children, &templates).unwrap_or_else(|d| {
+                fail(d);
+                String::new()
+            });
             extra_pages.push((url, html));
         }
     }
@@ -387,13 +307,8 @@ pub fn build(
         }
     }
     if let Some(base) = &config.base_url {
-        let xml = sitemap(
-            base,
-            pages
-                .iter()
-                .map(|p| p.url.as_str())
-                .chain(extra_pages.iter().map(|(u, _)| u.as_str())),
-        );
+        let xml =
+            sitemap(base, pages.iter().map(|p| p.url.as_str()).chain(extra_pages.iter().map(|(u, _)| u.as_str())));
         if let Err(e) = sink.write("sitemap.xml", xml.as_bytes()) {
             io_fail("sitemap.xml", e);
         }
@@ -420,23 +335,11 @@ pub fn build(
         return Err(diags);
     }
     let files = written + assets.len() + statics.len() + theme.assets.len() + aliases.len() + 1;
-    Ok((
-        Summary {
-            pages: written,
-            files,
-        },
-        diags,
-    ))
+    Ok((Summary { pages: written, files }, diags))
 }
 
 fn title_of(page: &Page, r: &Rendered, config: &Config) -> String {
-    if let Some(t) = page
-        .front
-        .title
-        .as_deref()
-        .or(page.front.name.as_deref())
-        .filter(|t| !t.trim().is_empty())
-    {
+    if let Some(t) = page.front.title.as_deref().or(page.front.name.as_deref()).filter(|t| !t.trim().is_empty()) {
         return t.trim().to_string();
     }
     if let Some(h1) = r.h1.as_deref().filter(|t| !t.is_empty()) {
@@ -445,12 +348,7 @@ fn title_of(page: &Page, r: &Rendered, config: &Config) -> String {
     if page.kind == PageKind::Home {
         return config.title.clone();
     }
-    let name = page
-        .url
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or("");
+    let name = page.url.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     name.to_string()
 }
 
@@ -463,50 +361,36 @@ fn nav_from_file(
     diags: &mut Vec<Diagnostic>,
 ) -> Nav {
     let shown = format!("{}/{nav_file}", config.content_dir);
-    let src = pages
-        .iter()
-        .find(|p| p.rel == nav_file)
-        .map(|p| p.src.clone());
+    let src = pages.iter().find(|p| p.rel == nav_file).map(|p| p.src.clone());
     let Some(src) = src else {
         diags.push(
-            Diagnostic::error(format!(
-                "nav file `{nav_file}` not found in the content folder"
-            ))
-            .at(Span::file(crate::config::FILE_NAME))
-            .hint("`nav` is a path relative to the content folder, such as `SUMMARY.md`"),
+            Diagnostic::error(format!("nav file `{nav_file}` not found in the content folder"))
+                .at(Span::file(crate::config::FILE_NAME))
+                .hint("`nav` is a path relative to the content folder, such as `SUMMARY.md`"),
         );
         return Nav::default();
     };
     let dir = nav_file.rsplit_once('/').map_or("", |(d, _)| d);
-    let (nav, problems) = Nav::from_file(&shown, &src, pages.len(), home, |dest| {
-        match index.resolve(pages, dir, "", dest).target {
+    let (nav, problems) =
+        Nav::from_file(&shown, &src, pages.len(), home, |dest| match index.resolve(pages, dir, "", dest).target {
             Target::Page { page, .. } => Some(page),
             _ => None,
-        }
-    });
+        });
     diags.extend(problems);
     nav
 }
 
 /// `(message, hint)` for a link that does not reach its target.
-fn check_link(
-    link: &markdown::FoundLink,
-    here: &Rendered,
-    all: &[Rendered],
-) -> Option<(String, String)> {
+fn check_link(link: &markdown::FoundLink, here: &Rendered, all: &[Rendered]) -> Option<(String, String)> {
     match &link.target {
         Target::Missing(reason) => Some((format!("broken link `{}`", link.dest), reason.clone())),
         Target::Anchor(f) if !f.is_empty() && !has_anchor(here, f) => Some((
             format!("broken anchor `#{f}`"),
             suggest_anchor(f, here).unwrap_or_else(|| "no heading on this page has that id".into()),
         )),
-        Target::Page {
-            page,
-            fragment: Some(f),
-        } if !has_anchor(&all[*page], f) => Some((
+        Target::Page { page, fragment: Some(f) } if !has_anchor(&all[*page], f) => Some((
             format!("broken anchor in link `{}`", link.dest),
-            suggest_anchor(f, &all[*page])
-                .unwrap_or_else(|| format!("the target page has no heading with id `{f}`")),
+            suggest_anchor(f, &all[*page]).unwrap_or_else(|| format!("the target page has no heading with id `{f}`")),
         )),
         _ => None,
     }
@@ -517,19 +401,16 @@ fn has_anchor(r: &Rendered, f: &str) -> bool {
 }
 
 fn suggest_anchor(f: &str, r: &Rendered) -> Option<String> {
-    crate::diagnostics::did_you_mean(f, r.anchors.iter().map(String::as_str))
-        .map(|b| format!("did you mean `#{b}`?"))
+    crate::diagnostics::did_you_mean(f, r.anchors.iter().map(String::as_str)).map(|b| format!("did you mean `#{b}`?"))
 }
 
 fn check_front(page: &Page, diags: &mut Vec<Diagnostic>) {
     if let Some(every) = &page.front.review_every {
         if parse_period(every).is_none() {
             diags.push(
-                Diagnostic::error(format!(
-                    "`review_every` must be a period such as `90d`, found `{every}`"
-                ))
-                .at(Span::find(&page.file, &page.src[..page.body_start], every))
-                .hint("use a number followed by d (days), w (weeks), m (months) or y (years)"),
+                Diagnostic::error(format!("`review_every` must be a period such as `90d`, found `{every}`"))
+                    .at(Span::find(&page.file, &page.src[..page.body_start], every))
+                    .hint("use a number followed by d (days), w (weeks), m (months) or y (years)"),
             );
         }
     }
@@ -537,10 +418,7 @@ fn check_front(page: &Page, diags: &mut Vec<Diagnostic>) {
 
 /// Output path of each alias redirect and the page it points at.
 fn collect_aliases(pages: &[Page], diags: &mut Vec<Diagnostic>) -> Vec<(String, usize)> {
-    let page_files: std::collections::HashSet<String> = pages
-        .iter()
-        .map(|p| format!("{}index.html", p.url))
-        .collect();
+    let page_files: std::collections::HashSet<String> = pages.iter().map(|p| format!("{}index.html", p.url)).collect();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (i, p) in pages.iter().enumerate() {
         for alias in &p.front.aliases {
@@ -564,12 +442,9 @@ fn collect_aliases(pages: &[Page], diags: &mut Vec<Diagnostic>) -> Vec<(String, 
                 );
             } else if let Some(&other) = seen.get(&path) {
                 diags.push(
-                    Diagnostic::error(format!(
-                        "alias `{alias}` is also claimed by `{}`",
-                        pages[other].file
-                    ))
-                    .at(at)
-                    .hint("an old URL can redirect to one page only"),
+                    Diagnostic::error(format!("alias `{alias}` is also claimed by `{}`", pages[other].file))
+                        .at(at)
+                        .hint("an old URL can redirect to one page only"),
                 );
             } else {
                 seen.insert(path, i);
@@ -587,11 +462,7 @@ fn sitemap<'a>(base: &str, urls: impl Iterator<Item = &'a str>) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for u in urls {
-        let loc: String = u
-            .split('/')
-            .map(links::encode_segment)
-            .collect::<Vec<_>>()
-            .join("/");
+        let loc: String = u.split('/').map(links::encode_segment).collect::<Vec<_>>().join("/");
         xml.push_str("  <url><loc>");
         xml.push_str(&markdown::highlight::escape(&format!("{base}/{loc}")));
         xml.push_str("</loc></url>\n");
@@ -655,17 +526,10 @@ impl SiteCtx<'_> {
                 .front
                 .tags
                 .iter()
-                .map(|t| TagView {
-                    name: t.clone(),
-                    url: links::page_href(url, &tag_url(t)),
-                })
+                .map(|t| TagView { name: t.clone(), url: links::page_href(url, &tag_url(t)) })
                 .collect(),
             owner: page.front.owner.as_deref().unwrap_or(""),
-            reviewed: page
-                .front
-                .reviewed
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            reviewed: page.front.reviewed.map(|d| d.to_string()).unwrap_or_default(),
             review_due: review.due.map(|d| d.to_string()).unwrap_or_default(),
             review_status: review.status,
             updated: String::new(),
@@ -676,18 +540,8 @@ impl SiteCtx<'_> {
         };
         let mut ctx = self.base_context(url);
         ctx.insert("page", &view);
-        ctx.insert(
-            "sidebar",
-            &self
-                .nav
-                .sidebar(i, &|p| links::page_href(url, &self.pages[p].url)),
-        );
-        let crumbs: Vec<LinkView> = self
-            .nav
-            .ancestors(i)
-            .into_iter()
-            .map(|p| self.link_view(url, p))
-            .collect();
+        ctx.insert("sidebar", &self.nav.sidebar(i, &|p| links::page_href(url, &self.pages[p].url)));
+        let crumbs: Vec<LinkView> = self.nav.ancestors(i).into_iter().map(|p| self.link_view(url, p)).collect();
         ctx.insert("breadcrumbs", &crumbs);
         if let Some(p) = self.nav.prev(i) {
             ctx.insert("prev", &self.link_view(url, p));
@@ -695,12 +549,7 @@ impl SiteCtx<'_> {
         if let Some(n) = self.nav.next(i) {
             ctx.insert("next", &self.link_view(url, n));
         }
-        let children: Vec<LinkView> = self
-            .nav
-            .children(i)
-            .into_iter()
-            .map(|p| self.link_view(url, p))
-            .collect();
+        let children: Vec<LinkView> = self.nav.children(i).into_iter().map(|p| self.link_view(url, p)).collect();
         ctx.insert("children", &children);
         let template = match (&page.front.template, page.kind) {
             (Some(t), _) => t.clone(),
@@ -708,11 +557,7 @@ impl SiteCtx<'_> {
             (None, PageKind::Section) => "section.html".to_string(),
             (None, PageKind::Page) => "page.html".to_string(),
         };
-        let template = if templates.has(&template) {
-            template
-        } else {
-            "page.html".to_string()
-        };
+        let template = if templates.has(&template) { template } else { "page.html".to_string() };
         templates.render(&template, &ctx, &page.file)
     }
 
@@ -727,20 +572,14 @@ impl SiteCtx<'_> {
         let mut ctx = self.base_context(url);
         ctx.insert("page", &self.synthetic(title, url, "section"));
         let home = self.nav.order.first().copied().unwrap_or(0);
-        ctx.insert(
-            "sidebar",
-            &self
-                .nav
-                .sidebar(usize::MAX, &|p| links::page_href(url, &self.pages[p].url)),
-        );
+        ctx.insert("sidebar", &self.nav.sidebar(usize::MAX, &|p| links::page_href(url, &self.pages[p].url)));
         ctx.insert("breadcrumbs", &[self.link_view(url, home)]);
         ctx.insert("children", &children);
         templates.render("section.html", &ctx, url)
     }
 
     fn synthetic<'s>(&'s self, title: &'s str, url: &'s str, kind: &'static str) -> PageView<'s> {
-        static EMPTY: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> =
-            std::sync::OnceLock::new();
+        static EMPTY: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> = std::sync::OnceLock::new();
         PageView {
             title,
             summary: "",
@@ -766,41 +605,19 @@ impl SiteCtx<'_> {
 
     fn not_found(&self, templates: &Templates) -> Result<String, Diagnostic> {
         let mut ctx = self.base_context("");
-        let title = if self.config.is_zh() {
-            "页面不存在"
-        } else {
-            "Page not found"
-        };
+        let title = if self.config.is_zh() { "页面不存在" } else { "Page not found" };
         ctx.insert("page", &self.synthetic(title, "", "404"));
-        ctx.insert(
-            "sidebar",
-            &self
-                .nav
-                .sidebar(usize::MAX, &|p| links::page_href("", &self.pages[p].url)),
-        );
+        ctx.insert("sidebar", &self.nav.sidebar(usize::MAX, &|p| links::page_href("", &self.pages[p].url)));
         ctx.insert("breadcrumbs", &Vec::<LinkView>::new());
         ctx.insert("children", &Vec::<LinkView>::new());
         templates.render("404.html", &ctx, "404.html")
     }
 
-    fn redirect(
-        &self,
-        alias_path: &str,
-        page: usize,
-        templates: &Templates,
-    ) -> Result<String, Diagnostic> {
-        let dir = alias_path
-            .rsplit_once('/')
-            .map_or(String::new(), |(d, _)| format!("{d}/"));
+    fn redirect(&self, alias_path: &str, page: usize, templates: &Templates) -> Result<String, Diagnostic> {
+        let dir = alias_path.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
         let mut ctx = self.base_context(&dir);
-        ctx.insert(
-            "page",
-            &self.synthetic(&self.titles[page], &dir, "redirect"),
-        );
-        ctx.insert(
-            "redirect_to",
-            &links::page_href(&dir, &self.pages[page].url),
-        );
+        ctx.insert("page", &self.synthetic(&self.titles[page], &dir, "redirect"));
+        ctx.insert("redirect_to", &links::page_href(&dir, &self.pages[page].url));
         templates.render("redirect.html", &ctx, &self.pages[page].file)
     }
 }

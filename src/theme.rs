@@ -25,11 +25,7 @@ pub struct Theme {
 
 impl Theme {
     pub fn load(root: &Path, name: Option<&str>, language: &str) -> Result<Theme, Vec<Diagnostic>> {
-        let mut theme = Theme {
-            templates: BTreeMap::new(),
-            assets: BTreeMap::new(),
-            strings: BTreeMap::new(),
-        };
+        let mut theme = Theme { templates: BTreeMap::new(), assets: BTreeMap::new(), strings: BTreeMap::new() };
         let mut diags = Vec::new();
         let mut i18n_src: Option<(String, String)> = None;
         let i18n_name = format!("i18n/{language}.toml");
@@ -38,32 +34,27 @@ impl Theme {
                 continue;
             };
             if let Some(t) = path.strip_prefix("templates/") {
-                theme.templates.insert(
-                    t.to_string(),
-                    String::from_utf8_lossy(&file.data).into_owned(),
-                );
+                theme.templates.insert(t.to_string(), String::from_utf8_lossy(&file.data).into_owned());
             } else if let Some(a) = path.strip_prefix("static/") {
                 theme.assets.insert(a.to_string(), file.data);
             } else if path == i18n_name {
-                i18n_src = Some((
-                    format!("themes/default/{i18n_name}"),
-                    String::from_utf8_lossy(&file.data).into_owned(),
-                ));
+                i18n_src =
+                    Some((format!("themes/default/{i18n_name}"), String::from_utf8_lossy(&file.data).into_owned()));
             }
         }
         let mut layers = Vec::new();
         if let Some(name) = name {
             let dir = root.join("themes").join(name);
             if !dir.is_dir() {
-                return Err(vec![Diagnostic::error(format!("theme `{name}` not found"))
-                    .at(Span::find(crate::config::FILE_NAME, &read(&root.join(crate::config::FILE_NAME)), name))
-                    .hint(format!("create `themes/{name}/templates/`, or remove `theme` to use the built-in theme"))]);
+                return Err(vec![
+                    Diagnostic::error(format!("theme `{name}` not found"))
+                        .at(Span::find(crate::config::FILE_NAME, &read(&root.join(crate::config::FILE_NAME)), name))
+                        .hint(format!(
+                            "create `themes/{name}/templates/`, or remove `theme` to use the built-in theme"
+                        )),
+                ]);
             }
-            layers.push((
-                dir.join("templates"),
-                Some(dir.join("static")),
-                Some(dir.join(&i18n_name)),
-            ));
+            layers.push((dir.join("templates"), Some(dir.join("static")), Some(dir.join(&i18n_name))));
         }
         layers.push((root.join("templates"), None, None));
         for (templates, statics, i18n) in layers {
@@ -72,10 +63,7 @@ impl Theme {
                     Ok(s) => {
                         theme.templates.insert(rel, s);
                     }
-                    Err(e) => diags.push(
-                        Diagnostic::error(format!("cannot read template: {e}"))
-                            .at(Span::file(&rel)),
-                    ),
+                    Err(e) => diags.push(Diagnostic::error(format!("cannot read template: {e}")).at(Span::file(&rel))),
                 }
             }
             for (rel, path) in statics.as_deref().map(files_under).unwrap_or_default() {
@@ -93,11 +81,7 @@ impl Theme {
                 Err(e) => diags.push(crate::diagnostics::from_toml_error(&file, &src, 0, &e)),
             }
         }
-        if diags.is_empty() {
-            Ok(theme)
-        } else {
-            Err(diags)
-        }
+        if diags.is_empty() { Ok(theme) } else { Err(diags) }
     }
 
     /// A UI string, or `fallback` when the theme does not define it.
@@ -119,11 +103,6 @@ fn files_under(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                crate::diagnostics::display_path(e.path(), dir),
-                e.into_path(),
-            )
-        })
+        .map(|e| (crate::diagnostics::display_path(e.path(), dir), e.into_path()))
         .collect()
 }

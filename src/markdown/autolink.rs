@@ -12,11 +12,7 @@ pub fn split(text: &str) -> Vec<(&str, Option<String>)> {
             out.push((&rest[..start], None));
         }
         let url = &rest[start..end];
-        let href = if url.starts_with("www.") {
-            format!("http://{url}")
-        } else {
-            url.to_string()
-        };
+        let href = if url.starts_with("www.") { format!("http://{url}") } else { url.to_string() };
         out.push((url, Some(href)));
         rest = &rest[end..];
     }
@@ -30,16 +26,9 @@ fn find(text: &str) -> Option<(usize, usize)> {
     let mut search = 0;
     while search < text.len() {
         let hay = &text[search..];
-        let start = ["https://", "http://", "www."]
-            .iter()
-            .filter_map(|p| hay.find(p))
-            .min()?
-            + search;
+        let start = ["https://", "http://", "www."].iter().filter_map(|p| hay.find(p)).min()? + search;
         // Must start a word: not preceded by a letter, digit or `/`.
-        let preceded = text[..start]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.');
+        let preceded = text[..start].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.');
         let end = link_end(text, start);
         let scheme_len = if text[start..].starts_with("https://") {
             8
@@ -59,18 +48,14 @@ fn find(text: &str) -> Option<(usize, usize)> {
 }
 
 fn valid_domain(domain: &str, needs_dot: bool) -> bool {
-    if domain.is_empty()
-        || domain.contains('_') && domain.rsplit('.').take(2).any(|p| p.contains('_'))
-    {
+    if domain.is_empty() || domain.contains('_') && domain.rsplit('.').take(2).any(|p| p.contains('_')) {
         return false;
     }
     !needs_dot || domain.contains('.') || domain.chars().all(|c| c.is_alphanumeric() || c == '-')
 }
 
 fn link_end(text: &str, start: usize) -> usize {
-    let mut end = text[start..]
-        .find(|c: char| c.is_whitespace() || c == '<')
-        .map_or(text.len(), |i| start + i);
+    let mut end = text[start..].find(|c: char| c.is_whitespace() || c == '<').map_or(text.len(), |i| start + i);
     loop {
         let url = &text[start..end];
         let Some(last) = url.chars().next_back() else {
@@ -83,11 +68,7 @@ fn link_end(text: &str, start: usize) -> usize {
         } else if last == ';' {
             // An entity reference like `&amp;` at the end is not part of the link.
             match url.rfind('&') {
-                Some(amp)
-                    if url[amp + 1..url.len() - 1]
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric()) =>
-                {
+                Some(amp) if url[amp + 1..url.len() - 1].chars().all(|c| c.is_ascii_alphanumeric()) => {
                     end = start + amp
                 }
                 _ => return end,
@@ -112,26 +93,15 @@ mod tests {
     fn finds_bare_links() {
         check(
             "见 https://example.com/a。",
-            &[
-                ("见 ", None),
-                ("https://example.com/a。", Some("https://example.com/a。")),
-            ],
+            &[("见 ", None), ("https://example.com/a。", Some("https://example.com/a。"))],
         );
         check(
             "visit www.example.com.",
-            &[
-                ("visit ", None),
-                ("www.example.com", Some("http://www.example.com")),
-                (".", None),
-            ],
+            &[("visit ", None), ("www.example.com", Some("http://www.example.com")), (".", None)],
         );
         check(
             "(see https://x.org/a_(b))",
-            &[
-                ("(see ", None),
-                ("https://x.org/a_(b)", Some("https://x.org/a_(b)")),
-                (")", None),
-            ],
+            &[("(see ", None), ("https://x.org/a_(b)", Some("https://x.org/a_(b)")), (")", None)],
         );
         check("no links here", &[("no links here", None)]);
     }

@@ -17,10 +17,7 @@ fn syntaxes() -> &'static SyntaxSet {
 
 /// Returns `<pre class="code" data-lang=…><code>…</code></pre>`.
 pub fn code_block(lang: &str, code: &str) -> String {
-    let lang = lang
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-        .next()
-        .unwrap_or("");
+    let lang = lang.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().unwrap_or("");
     let mut out = String::with_capacity(code.len() * 2 + 64);
     if lang.is_empty() {
         out.push_str("<pre class=\"code\"><code>");
@@ -45,15 +42,10 @@ fn highlighted(lang: &str, code: &str) -> Option<String> {
     }
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang)?;
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(
-        syntax,
-        set,
-        ClassStyle::SpacedPrefixed { prefix: "hl-" },
-    );
+    let mut generator =
+        ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: "hl-" });
     for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+        generator.parse_html_for_line_which_includes_newline(line).ok()?;
     }
     Some(generator.finalize())
 }
@@ -83,10 +75,7 @@ mod tests {
     #[test]
     fn highlights_known_languages_with_classes() {
         let html = code_block("sql", "SELECT 1;\n");
-        assert!(
-            html.starts_with("<pre class=\"code\" data-lang=\"sql\"><code class=\"language-sql\">"),
-            "{html}"
-        );
+        assert!(html.starts_with("<pre class=\"code\" data-lang=\"sql\"><code class=\"language-sql\">"), "{html}");
         assert!(html.contains("hl-keyword"), "{html}");
     }
 

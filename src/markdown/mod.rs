@@ -12,9 +12,7 @@ pub mod highlight;
 mod rawhtml;
 pub mod slug;
 
-use pulldown_cmark::{
-    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
-};
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Span};
@@ -26,12 +24,7 @@ pub trait Host {
     fn link(&self, dest: &str) -> Link;
     /// Renders a fenced data block when `kind` is one (`chart`, `kpi`,
     /// `table`); `None` means it is ordinary code.
-    fn data_block(
-        &self,
-        kind: &str,
-        body: &str,
-        at: &BlockSource,
-    ) -> Option<Result<String, Vec<Diagnostic>>>;
+    fn data_block(&self, kind: &str, body: &str, at: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>>;
     /// The visible title of a GitHub alert (`Note`, `注意`, …).
     fn alert_title(&self, kind: &str) -> String;
 }
@@ -57,10 +50,7 @@ pub enum Target {
     /// `#fragment` on this same page.
     Anchor(String),
     /// A page of this site, by index, with an optional fragment to check.
-    Page {
-        page: usize,
-        fragment: Option<String>,
-    },
+    Page { page: usize, fragment: Option<String> },
     /// A file copied to the output (image, PDF, …).
     Asset,
     /// Points inside the site but at nothing; the reason is for the warning.
@@ -134,12 +124,7 @@ struct Code {
 
 pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
     let body = &input.src[input.body_start..];
-    let mut r = Renderer {
-        input,
-        host,
-        out: Rendered::default(),
-        slugs: slug::Slugs::default(),
-    };
+    let mut r = Renderer { input, host, out: Rendered::default(), slugs: slug::Slugs::default() };
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut footnotes: Vec<Event<'_>> = Vec::new();
     let mut footnote_depth = 0usize;
@@ -188,14 +173,8 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
                     pulldown_cmark::CodeBlockKind::Fenced(info) => info.trim().to_string(),
                     pulldown_cmark::CodeBlockKind::Indented => String::new(),
                 };
-                let fence_end = body[range.clone()]
-                    .find('\n')
-                    .map_or(range.end, |i| range.start + i + 1);
-                code = Some(Code {
-                    lang,
-                    body: String::new(),
-                    offset: input.body_start + fence_end,
-                });
+                let fence_end = body[range.clone()].find('\n').map_or(range.end, |i| range.start + i + 1);
+                code = Some(Code { lang, body: String::new(), offset: input.body_start + fence_end });
             }
             Event::Text(t) => {
                 if let Some(c) = code.as_mut() {
@@ -205,13 +184,10 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(c) = code.take() {
                     let html = r.code_block(c);
-                    sink(&mut events, &mut footnotes, footnote_depth, &mut heading)
-                        .push(Event::Html(html.into()));
+                    sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Html(html.into()));
                 }
             }
-            Event::Start(Tag::Heading {
-                level, id, classes, ..
-            }) => {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 heading = Some(Heading {
                     level,
                     id: id.map(|i| i.to_string()),
@@ -224,54 +200,31 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(h) = heading.take() {
                     if let Some(html) = r.heading(h) {
-                        sink(&mut events, &mut footnotes, footnote_depth, &mut heading)
-                            .push(Event::Html(html.into()));
+                        sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Html(html.into()));
                     }
                 }
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 link_depth += 1;
                 let dest_url = match link_type {
                     LinkType::Email => dest_url,
                     _ => r.link(&dest_url, offset, &body[range.clone()]).into(),
                 };
-                let ev = Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                });
+                let ev = Event::Start(Tag::Link { link_type, dest_url, title, id });
                 sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(ev);
             }
             Event::End(TagEnd::Link) => {
                 link_depth = link_depth.saturating_sub(1);
-                sink(&mut events, &mut footnotes, footnote_depth, &mut heading)
-                    .push(Event::End(TagEnd::Link));
+                sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::End(TagEnd::Link));
             }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 let dest_url = r.link(&dest_url, offset, &body[range.clone()]).into();
-                let ev = Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                });
+                let ev = Event::Start(Tag::Image { link_type, dest_url, title, id });
                 sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(ev);
             }
             Event::Html(html) | Event::InlineHtml(html) => {
                 let html = r.raw_html(&html, offset);
-                sink(&mut events, &mut footnotes, footnote_depth, &mut heading)
-                    .push(Event::Html(html.into()));
+                sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Html(html.into()));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (class, name) = alert_kind(kind);
@@ -279,12 +232,10 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
                     "<div class=\"markdown-alert markdown-alert-{class}\"><p class=\"markdown-alert-title\">{}</p>\n",
                     escape(&r.host.alert_title(name))
                 );
-                sink(&mut events, &mut footnotes, footnote_depth, &mut heading)
-                    .push(Event::Html(html.into()));
+                sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Html(html.into()));
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => {
-                sink(&mut events, &mut footnotes, footnote_depth, &mut heading)
-                    .push(Event::Html("</div>\n".into()));
+                sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Html("</div>\n".into()));
             }
             Event::Start(Tag::Table(align)) => {
                 let s = sink(&mut events, &mut footnotes, footnote_depth, &mut heading);
@@ -311,8 +262,7 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
                 }
                 r.out.text.push_str(&c);
                 r.out.text.push(' ');
-                sink(&mut events, &mut footnotes, footnote_depth, &mut heading)
-                    .push(Event::Code(c));
+                sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Code(c));
             }
             Event::SoftBreak | Event::HardBreak => {
                 r.out.text.push(' ');
@@ -412,19 +362,12 @@ impl Renderer<'_, '_> {
         self.out.anchors.push(id.clone());
         let level = h.level as u8;
         if level == 2 || level == 3 {
-            self.out.toc.push(TocEntry {
-                level,
-                id: id.clone(),
-                title: text,
-            });
+            self.out.toc.push(TocEntry { level, id: id.clone(), title: text });
         }
         let mut inner = String::new();
         pulldown_cmark::html::push_html(&mut inner, h.events.into_iter());
-        let class = if h.classes.is_empty() {
-            String::new()
-        } else {
-            format!(" class=\"{}\"", escape(&h.classes.join(" ")))
-        };
+        let class =
+            if h.classes.is_empty() { String::new() } else { format!(" class=\"{}\"", escape(&h.classes.join(" "))) };
         let id = escape(&id);
         Some(format!(
             "<h{level} id=\"{id}\"{class}>{inner} <a class=\"heading-anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n"
@@ -433,11 +376,7 @@ impl Renderer<'_, '_> {
 
     fn code_block(&mut self, c: Code) -> String {
         let kind = c.lang.split_whitespace().next().unwrap_or("");
-        let at = BlockSource {
-            file: self.input.file,
-            src: self.input.src,
-            offset: c.offset,
-        };
+        let at = BlockSource { file: self.input.file, src: self.input.src, offset: c.offset };
         match self.host.data_block(kind, &c.body, &at) {
             Some(Ok(html)) => html,
             Some(Err(diags)) => {
@@ -462,11 +401,7 @@ impl Renderer<'_, '_> {
         let link = self.host.link(dest);
         if !matches!(link.target, Target::External) {
             let at = written.find(dest).map_or(offset, |i| offset + i);
-            let len = if written.contains(dest) {
-                dest.len()
-            } else {
-                written.len().min(1)
-            };
+            let len = if written.contains(dest) { dest.len() } else { written.len().min(1) };
             self.out.links.push(FoundLink {
                 dest: dest.to_string(),
                 target: link.target,

@@ -36,9 +36,7 @@ pub fn url_attributes(html: &str) -> Vec<(usize, usize)> {
                     None => continue,
                 },
                 _ => {
-                    let len = html[j..]
-                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
-                        .unwrap_or(html.len() - j);
+                    let len = html[j..].find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(html.len() - j);
                     (j, j + len)
                 }
             };
@@ -56,10 +54,7 @@ mod tests {
     #[test]
     fn finds_values() {
         let html = r#"<a href="a.md#x">a</a><img src='b.png'> <a data-href="no" HREF=c.md>"#;
-        let got: Vec<&str> = url_attributes(html)
-            .iter()
-            .map(|&(s, e)| &html[s..e])
-            .collect();
+        let got: Vec<&str> = url_attributes(html).iter().map(|&(s, e)| &html[s..e]).collect();
         assert_eq!(got, ["a.md#x", "b.png", "c.md"]);
     }
 }

@@ -19,8 +19,7 @@ pub fn slugify(text: &str) -> String {
 /// Combining marks and joiners that GitHub keeps inside words (Indic vowel
 /// signs, the Persian ZWNJ).
 fn is_mark(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x0900..=0x0DFF | 0x200C | 0x200D | 0x064B..=0x065F)
-        && !c.is_whitespace()
+    matches!(c as u32, 0x0300..=0x036F | 0x0900..=0x0DFF | 0x200C | 0x200D | 0x064B..=0x065F) && !c.is_whitespace()
 }
 
 /// Hands out unique ids within one page.
@@ -38,18 +37,11 @@ impl Slugs {
 
     pub fn unique(&mut self, text: &str) -> String {
         let base = slugify(text);
-        let base = if base.is_empty() {
-            "section".to_string()
-        } else {
-            base
-        };
+        let base = if base.is_empty() { "section".to_string() } else { base };
         if self.used.insert(base.clone()) {
             return base;
         }
-        (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|candidate| self.used.insert(candidate.clone()))
-            .unwrap_or(base)
+        (1..).map(|n| format!("{base}-{n}")).find(|candidate| self.used.insert(candidate.clone())).unwrap_or(base)
     }
 }
 
@@ -74,10 +66,7 @@ mod tests {
     #[test]
     fn duplicates_are_numbered() {
         let mut s = Slugs::default();
-        let got: Vec<String> = ["复盘", "复盘", "复盘"]
-            .iter()
-            .map(|t| s.unique(t))
-            .collect();
+        let got: Vec<String> = ["复盘", "复盘", "复盘"].iter().map(|t| s.unique(t)).collect();
         assert_eq!(got, ["复盘", "复盘-1", "复盘-2"]);
     }
 }
