@@ -229,7 +229,9 @@ fn parse_yaml(file: &str, src: &str, offset: usize, inner: &str) -> Result<Front
         let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
         let at = line_col_offset(inner, line, col);
         let msg = e.to_string();
-        let first = msg.lines().next().unwrap_or("invalid YAML").to_string();
+        let first = msg.lines().next().unwrap_or("invalid YAML");
+        // Drop the library's own "error: line 1 column 8: " prefix: the span says where.
+        let first = first.find("column ").and_then(|i| first[i..].find(": ").map(|j| &first[i + j + 2..])).unwrap_or(first);
         vec![
             Diagnostic::error(format!("invalid YAML front matter: {first}"))
                 .at(Span::from_offset(file, src, offset + at, 1))

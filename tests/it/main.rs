@@ -1,0 +1,9 @@
+//! The integration test binary: fixture sites built with the real `opsbook`
+//! binary, snapshots of what a user sees, the CommonMark/GFM spec, the
+//! shared corpora and real-browser checks.
+
+mod browser;
+mod build;
+mod corpora;
+mod harness;
+mod spec;
