@@ -141,12 +141,8 @@ impl Diagnostic {
                 let _ = writeln!(out, "{gutter}{} {}:{}:{}", paint("1;34", "-->"), span.file, span.line, span.column);
                 let bar = paint("1;34", "|");
                 let _ = writeln!(out, "{gutter} {bar}");
-                let shown = span.source_line.replace('\t', "    ");
+                let (shown, pad, carets) = excerpt(&span.source_line, span.column, span.length);
                 let _ = writeln!(out, "{} {bar} {}", paint("1;34", &span.line.to_string()), shown);
-                let before: String = span.source_line.chars().take(span.column - 1).collect();
-                let marked: String = span.source_line.chars().skip(span.column - 1).take(span.length).collect();
-                let pad = UnicodeWidthStr::width(before.replace('\t', "    ").as_str());
-                let carets = UnicodeWidthStr::width(marked.as_str()).max(1);
                 let _ = writeln!(out, "{gutter} {bar} {}{}", " ".repeat(pad), paint(code, &"^".repeat(carets)));
             }
             for h in &self.hints {
@@ -159,6 +155,40 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// The part of a source line to show, the caret offset and the caret count,
+/// all in display columns. Long lines are cut to a window around the span.
+fn excerpt(line: &str, column: usize, length: usize) -> (String, usize, usize) {
+    const WIDTH: usize = 100;
+    let chars: Vec<char> = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    let start = column.saturating_sub(1).min(chars.len());
+    let end = (start + length).min(chars.len());
+    let width = |cs: &[char]| cs.iter().map(|c| UnicodeWidthStr::width(c.to_string().as_str())).sum::<usize>();
+    let carets = width(&chars[start..end]).clamp(1, WIDTH);
+    if width(&chars) <= WIDTH {
+        return (chars.iter().collect(), width(&chars[..start]), carets);
+    }
+    // Keep some context before the span, then as much as fits.
+    let mut from = start;
+    while from > 0 && width(&chars[from - 1..start]) < 30 {
+        from -= 1;
+    }
+    let mut to = from;
+    while to < chars.len() && width(&chars[from..=to]) < WIDTH {
+        to += 1;
+    }
+    let mut shown = String::new();
+    let mut pad = width(&chars[from..start]);
+    if from > 0 {
+        shown.push_str("...");
+        pad += 3;
+    }
+    shown.extend(&chars[from..to]);
+    if to < chars.len() {
+        shown.push_str("...");
+    }
+    (shown, pad, carets.min(width(&chars[start..to.max(start)]).max(1)))
 }
 
 /// Sorts diagnostics by file, line and column and removes exact duplicates.
@@ -198,8 +228,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -212,6 +242,45 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len()][b.len()]
+}
+
+/// Turns a TOML parse or schema error into a diagnostic. `offset` is where
+/// the TOML text starts inside `src` (front matter sits after a `+++` line).
+pub fn from_toml_error(file: &str, src: &str, offset: usize, err: &toml::de::Error) -> Diagnostic {
+    let message = err.message().trim().to_string();
+    let span = match err.span() {
+        Some(r) => Span::from_offset(file, src, offset + r.start, r.end.saturating_sub(r.start)),
+        None => Span::from_offset(file, src, offset, 0),
+    };
+    let (message, hints) = explain_serde_message(&message);
+    let mut d = Diagnostic::error(message).at(span);
+    d.hints = hints;
+    d
+}
+
+/// Rewrites serde's `unknown field `x`, expected one of `a`, `b`` into our
+/// wording, with a did-you-mean hint.
+pub fn explain_serde_message(message: &str) -> (String, Vec<String>) {
+    let first = message.lines().next().unwrap_or(message).to_string();
+    for (prefix, noun) in [("unknown field `", "key"), ("unknown variant `", "value")] {
+        if let Some(rest) = first.strip_prefix(prefix) {
+            let Some((word, tail)) = rest.split_once('`') else {
+                break;
+            };
+            let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+            let mut hints = Vec::new();
+            if let Some(best) = did_you_mean(word, expected.iter().copied()) {
+                hints.push(format!("did you mean `{best}`?"));
+            } else if !expected.is_empty() {
+                hints.push(format!(
+                    "expected one of {}",
+                    expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            return (format!("unknown {noun} `{word}`"), hints);
+        }
+    }
+    (first, Vec::new())
 }
 
 #[cfg(test)]
@@ -254,43 +323,4 @@ mod tests {
             "1 error, 2 warnings"
         );
     }
-}
-
-/// Turns a TOML parse or schema error into a diagnostic. `offset` is where
-/// the TOML text starts inside `src` (front matter sits after a `+++` line).
-pub fn from_toml_error(file: &str, src: &str, offset: usize, err: &toml::de::Error) -> Diagnostic {
-    let message = err.message().trim().to_string();
-    let span = match err.span() {
-        Some(r) => Span::from_offset(file, src, offset + r.start, r.end.saturating_sub(r.start)),
-        None => Span::from_offset(file, src, offset, 0),
-    };
-    let (message, hints) = explain_serde_message(&message);
-    let mut d = Diagnostic::error(message).at(span);
-    d.hints = hints;
-    d
-}
-
-/// Rewrites serde's `unknown field `x`, expected one of `a`, `b`` into our
-/// wording, with a did-you-mean hint.
-pub fn explain_serde_message(message: &str) -> (String, Vec<String>) {
-    let first = message.lines().next().unwrap_or(message).to_string();
-    for (prefix, noun) in [("unknown field `", "key"), ("unknown variant `", "value")] {
-        if let Some(rest) = first.strip_prefix(prefix) {
-            let Some((word, tail)) = rest.split_once('`') else {
-                break;
-            };
-            let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
-            let mut hints = Vec::new();
-            if let Some(best) = did_you_mean(word, expected.iter().copied()) {
-                hints.push(format!("did you mean `{best}`?"));
-            } else if !expected.is_empty() {
-                hints.push(format!(
-                    "expected one of {}",
-                    expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
-                ));
-            }
-            return (format!("unknown {noun} `{word}`"), hints);
-        }
-    }
-    (first, Vec::new())
 }

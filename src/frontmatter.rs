@@ -231,7 +231,8 @@ fn parse_yaml(file: &str, src: &str, offset: usize, inner: &str) -> Result<Front
         let msg = e.to_string();
         let first = msg.lines().next().unwrap_or("invalid YAML");
         // Drop the library's own "error: line 1 column 8: " prefix: the span says where.
-        let first = first.find("column ").and_then(|i| first[i..].find(": ").map(|j| &first[i + j + 2..])).unwrap_or(first);
+        let first =
+            first.find("column ").and_then(|i| first[i..].find(": ").map(|j| &first[i + j + 2..])).unwrap_or(first);
         vec![
             Diagnostic::error(format!("invalid YAML front matter: {first}"))
                 .at(Span::from_offset(file, src, offset + at, 1))

@@ -405,14 +405,14 @@ fn suggest_anchor(f: &str, r: &Rendered) -> Option<String> {
 }
 
 fn check_front(page: &Page, diags: &mut Vec<Diagnostic>) {
-    if let Some(every) = &page.front.review_every {
-        if parse_period(every).is_none() {
-            diags.push(
-                Diagnostic::error(format!("`review_every` must be a period such as `90d`, found `{every}`"))
-                    .at(Span::find(&page.file, &page.src[..page.body_start], every))
-                    .hint("use a number followed by d (days), w (weeks), m (months) or y (years)"),
-            );
-        }
+    if let Some(every) = &page.front.review_every
+        && parse_period(every).is_none()
+    {
+        diags.push(
+            Diagnostic::error(format!("`review_every` must be a period such as `90d`, found `{every}`"))
+                .at(Span::find(&page.file, &page.src[..page.body_start], every))
+                .hint("use a number followed by d (days), w (weeks), m (months) or y (years)"),
+        );
     }
 }
 

@@ -137,11 +137,11 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     for (event, range) in parser {
         // Merge runs of text so autolinks spanning pulldown's splits are found.
-        if let Event::Text(t) = &event {
-            if code.is_none() {
-                text_run.get_or_insert_with(String::new).push_str(t);
-                continue;
-            }
+        if let Event::Text(t) = &event
+            && code.is_none()
+        {
+            text_run.get_or_insert_with(String::new).push_str(t);
+            continue;
         }
         if let Some(run) = text_run.take() {
             if let Some(h) = heading.as_mut() {
@@ -198,10 +198,10 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
                 });
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some(h) = heading.take() {
-                    if let Some(html) = r.heading(h) {
-                        sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Html(html.into()));
-                    }
+                if let Some(h) = heading.take()
+                    && let Some(html) = r.heading(h)
+                {
+                    sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Html(html.into()));
                 }
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
@@ -352,6 +352,9 @@ impl Renderer<'_, '_> {
         if h.level == HeadingLevel::H1 && h.first_block && self.out.h1.is_none() {
             self.out.h1 = Some(text.clone());
             if self.input.title.is_none_or(|t| t.trim() == text) {
+                // The template shows it as the page title; links to it still work.
+                let id = h.id.clone().unwrap_or_else(|| self.slugs.unique(&text));
+                self.out.anchors.push(id);
                 return None;
             }
         }
@@ -436,10 +439,10 @@ impl Renderer<'_, '_> {
         while let Some(i) = rest.find(" id=") {
             let after = &rest[i + 4..];
             let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'');
-            if let Some(q) = quote {
-                if let Some(end) = after[1..].find(q) {
-                    self.out.anchors.push(after[1..1 + end].to_string());
-                }
+            if let Some(q) = quote
+                && let Some(end) = after[1..].find(q)
+            {
+                self.out.anchors.push(after[1..1 + end].to_string());
             }
             rest = after;
         }

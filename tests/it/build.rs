@@ -135,7 +135,8 @@ fn a_failed_build_leaves_the_old_output() {
 #[test]
 fn invalid_sites_report_file_line_col() {
     let dir = repo().join("tests/fixtures/invalid");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir).expect("fixtures").filter_map(Result::ok).map(|e| e.file_name()).collect();
+    let mut cases: Vec<_> =
+        std::fs::read_dir(&dir).expect("fixtures").filter_map(Result::ok).map(|e| e.file_name()).collect();
     cases.sort();
     assert!(cases.len() >= 10);
     for case in cases {

@@ -13,7 +13,12 @@ impl Host for SpecHost {
     fn link(&self, dest: &str) -> Link {
         Link { href: dest.to_string(), target: Target::External }
     }
-    fn data_block(&self, _: &str, _: &str, _: &BlockSource) -> Option<Result<String, Vec<opsbook::diagnostics::Diagnostic>>> {
+    fn data_block(
+        &self,
+        _: &str,
+        _: &str,
+        _: &BlockSource,
+    ) -> Option<Result<String, Vec<opsbook::diagnostics::Diagnostic>>> {
         None
     }
     fn alert_title(&self, kind: &str) -> String {

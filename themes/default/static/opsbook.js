@@ -356,7 +356,10 @@
 
     function update() {
       pending = false;
-      var offset = (topbar ? topbar.getBoundingClientRect().height : 0) + 24;
+      /* A heading counts as "being read" once it passes the upper quarter
+         of the viewport (the same line the observer watches). */
+      var barHeight = topbar ? topbar.getBoundingClientRect().height : 0;
+      var offset = Math.max(barHeight + 24, window.innerHeight * 0.25);
       var found = null;
       for (var i = 0; i < headings.length; i++) {
         if (headings[i].getBoundingClientRect().top - offset <= 1) {
@@ -380,7 +383,7 @@
     }
 
     var observer = new IntersectionObserver(schedule, {
-      rootMargin: "0px 0px -55% 0px",
+      rootMargin: "0px 0px -75% 0px",
       threshold: [0, 1]
     });
     each(headings, function (heading) {
