@@ -21,6 +21,8 @@ pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
+    /// Absolute URL of the published site, when configured (the 404 page uses it).
+    pub base_url: Option<&'a str>,
 }
 
 impl Templates {

@@ -217,6 +217,8 @@ pub fn build(
         check_front(page, &mut diags);
     }
 
+    diags.extend(foreign_syntax_warnings(&pages, &rendered));
+
     // 4. Aliases and tags.
     let aliases = collect_aliases(&pages, &mut diags);
     let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -229,8 +231,12 @@ pub fn build(
         return Err(diags);
     }
 
-    let site_view =
-        crate::render::SiteView { title: &config.title, description: &config.description, language: &config.language };
+    let site_view = crate::render::SiteView {
+        title: &config.title,
+        description: &config.description,
+        language: &config.language,
+        base_url: config.base_url.as_deref(),
+    };
     let templates = Templates::new(theme, &site_view)?;
     let errors = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| errors.lock().map(|mut e| e.push(d)).unwrap_or(());
@@ -378,6 +384,53 @@ fn nav_from_file(
         });
     diags.extend(problems);
     nav
+}
+
+/// One warning per kind of foreign syntax (Hugo shortcodes, Liquid, …)
+/// across the whole site, with a count and the first place it is used.
+fn foreign_syntax_warnings(pages: &[Page], rendered: &[Rendered]) -> Vec<Diagnostic> {
+    use markdown::foreign::Foreign;
+    let mut seen: BTreeMap<Foreign, (usize, usize, Option<Span>)> = BTreeMap::new();
+    for (page, r) in pages.iter().zip(rendered) {
+        let mut kinds: Vec<Foreign> = r.foreign.clone();
+        kinds.sort();
+        for (i, kind) in kinds.iter().enumerate() {
+            let entry = seen.entry(*kind).or_insert((0, 0, None));
+            entry.0 += 1;
+            if i == 0 || kinds[i - 1] != *kind {
+                entry.1 += 1;
+                if entry.2.is_none() {
+                    entry.2 = Some(first_use(page, *kind));
+                }
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(kind, (uses, files, span))| {
+            let files = if files == 1 { "1 file".to_string() } else { format!("{files} files") };
+            let uses = if uses == 1 { "1 use".to_string() } else { format!("{uses} uses") };
+            let mut d = Diagnostic::warning(format!("{}: {uses} in {files}, shown as written", kind.describe()))
+                .hint("opsbook does not run other generators' templates; convert them to Markdown, or to `chart`/`kpi`/`table` blocks for data");
+            if let Some(span) = span {
+                d = d.at(span);
+            }
+            d
+        })
+        .collect()
+}
+
+fn first_use(page: &Page, kind: markdown::foreign::Foreign) -> Span {
+    let body = &page.src[page.body_start..];
+    let at = match kind {
+        markdown::foreign::Foreign::JsxComponent => {
+            body.match_indices('<').map(|(i, _)| i).find(|&i| markdown::foreign::is_component_at(body, i))
+        }
+        _ => body.find(kind.marker()),
+    };
+    match at {
+        Some(i) => Span::from_offset(&page.file, &page.src, page.body_start + i, kind.marker().len()),
+        None => Span::file(&page.file),
+    }
 }
 
 /// `(message, hint)` for a link that does not reach its target.

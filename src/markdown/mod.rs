@@ -8,6 +8,7 @@
 //! page still renders, with a visible marker where a data block failed.
 
 mod autolink;
+pub mod foreign;
 pub mod highlight;
 mod rawhtml;
 pub mod slug;
@@ -84,6 +85,8 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
     /// Plain text of the page, for search and summaries.
     pub text: String,
+    /// Syntax from other generators found in the page, one entry per use.
+    pub foreign: Vec<foreign::Foreign>,
 }
 
 pub struct Input<'a> {
@@ -325,6 +328,7 @@ impl Renderer<'_, '_> {
     /// Emits a run of text, turning bare URLs into links outside links.
     fn text(&mut self, run: String, in_link: bool, sink: &mut Vec<Event<'_>>) {
         self.out.text.push_str(&run);
+        foreign::in_text(&run, &mut self.out.foreign);
         if in_link || !(run.contains("http") || run.contains("www.")) {
             sink.push(Event::Text(run.into()));
             return;
@@ -416,6 +420,8 @@ impl Renderer<'_, '_> {
 
     fn raw_html(&mut self, html: &str, offset: usize) -> String {
         self.collect_ids(html);
+        foreign::in_html(html, &mut self.out.foreign);
+        foreign::in_text(html, &mut self.out.foreign);
         let attrs = rawhtml::url_attributes(html);
         if attrs.is_empty() {
             return html.to_string();

@@ -204,3 +204,21 @@ fn example_handbook_builds_without_warnings() {
         assert!(run.exists(&format!("playbooks/{s}/index.html")), "section {s}");
     }
 }
+
+#[test]
+fn sidebar_size_does_not_grow_with_the_whole_site() {
+    let mut site = Site::new();
+    for s in 0..30 {
+        site = site.file(&format!("content/s{s:02}/_index.md"), &format!("# Section {s}\n"));
+        for p in 0..40 {
+            site = site.file(&format!("content/s{s:02}/p{p:02}.md"), &format!("# Page {s}-{p}\n\nText.\n"));
+        }
+    }
+    let run = site.build(&[]);
+    run.ok();
+    let html = run.read("s07/p11/index.html");
+    let items = html.matches("class=\"nav-item").count();
+    // The 30 top-level sections plus the 40 pages of the open section.
+    assert_eq!(items, 70, "sidebar items on a leaf page");
+    assert!(!html.contains("Page 3-5<"), "other sections stay closed");
+}

@@ -6,4 +6,5 @@ mod browser;
 mod build;
 mod corpora;
 mod harness;
+mod robust;
 mod spec;

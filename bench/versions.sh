@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Benchmark: building many versions of a handbook versus building one.
+#
+# Generates a git repository holding a handbook of PAGES pages (default
+# 1000) with VERSIONS tagged editions (default 10); each edition changes
+# about CHANGED percent of the pages (default 5), adds one page, renames one
+# and deletes one. Then it times `opsbook build` of the working tree alone
+# (no `[versions]`) and of every edition (`[versions] tags = "v*"`), each the
+# best of RUNS runs (default 3), and prints the ratio.
+#
+#   bench/versions.sh                      # uses target/release/opsbook
+#   PAGES=200 VERSIONS=5 bench/versions.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PAGES=${PAGES:-1000}
+VERSIONS=${VERSIONS:-10}
+CHANGED=${CHANGED:-5}
+RUNS=${RUNS:-3}
+BIN=${OPSBOOK:-target/release/opsbook}
+if [[ ! -x $BIN ]]; then
+  cargo build --release --quiet
+fi
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+
+WORK=$(mktemp -d)
+if [[ -n ${BENCH_KEEP:-} ]]; then echo "keeping $WORK" >&2; else trap 'rm -rf "$WORK"' EXIT; fi
+SITE=$WORK/handbook
+mkdir -p "$SITE/content"
+cd "$SITE"
+git init -q -b main
+git config user.name "Bench Bot"
+git config user.email "bench@example.com"
+
+SECTIONS=20
+page_path() { # index → path of the page inside content/
+  local i=$1
+  echo "s$((i % SECTIONS))/page-$i.md"
+}
+
+write_page() { # index, edition
+  local i=$1 ed=$2 path
+  path=content/$(page_path "$i")
+  mkdir -p "$(dirname "$path")"
+  local next=$(((i + 1) % PAGES)) prev=$(((i + PAGES - 1) % PAGES))
+  {
+    printf '+++\ntitle = "运营手册第 %d 篇 Page %d"\nowner = "团队 %d"\ntags = ["t%d", "增长"]\n+++\n\n' "$i" "$i" $((i % 7)) $((i % 13))
+    printf '本页说明第 %d 个流程的目标、步骤与复盘方法。This playbook covers step %d of the cycle (edition %d).\n\n' "$i" "$i" "$ed"
+    for h in 1 2 3 4; do
+      printf '## 第 %d 部分 Part %d\n\n' "$h" "$h"
+      printf '每周一上午对齐目标，周五复盘数据。Align goals on Monday, review the numbers on Friday; see [下一篇](/%s) and [上一篇](/%s#第-1-部分-part-1).\n\n' \
+        "$(page_path "$next")" "$(page_path "$prev")"
+      printf -- '- 明确负责人与截止日期\n- Track **conversion** and *retention* weekly\n- 记录风险：`risk-%d`\n\n' "$h"
+      printf '| 指标 | 目标 | 当前 |\n| --- | ---: | ---: |\n| DAU | %d | %d |\n| 留存 D7 | 35%% | %d%% |\n\n' $((1000 + i)) $((900 + i)) $((20 + h))
+      printf '> [!TIP]\n> 先试点，再推广。Pilot first, then roll out.\n\n'
+    done
+    if ((i % 5 == 0)); then
+      printf '```toml\n[campaign]\nname = "spring-%d"\nbudget = %d\n```\n\n' "$i" $((i * 100))
+    fi
+    printf '复盘要点：数据、假设、结论、下一步。Review notes for edition %d.\n' "$ed"
+  } >"$path"
+}
+
+cat >opsbook.toml <<TOML
+title = "Bench handbook"
+language = "zh-CN"
+TOML
+printf '+++\ntitle = "Bench handbook"\n+++\n\n# Bench handbook\n\nStart here.\n' >content/_index.md
+for ((i = 0; i < PAGES; i++)); do
+  write_page "$i" 1
+done
+git add -A && git commit -q -m "edition 1" && git tag v1.0.0
+per_version=$((PAGES * CHANGED / 100))
+for ((v = 2; v <= VERSIONS; v++)); do
+  for ((k = 0; k < per_version; k++)); do
+    write_page $(((v * 7919 + k * 104729) % PAGES)) "$v"
+  done
+  write_page $((PAGES + v)) "$v" # a new page
+  victim=content/$(page_path $(((v * 31) % PAGES)))
+  [[ -f $victim ]] && git mv -f "$victim" "${victim%.md}-renamed.md"
+  gone=content/$(page_path $(((v * 57 + 3) % PAGES)))
+  [[ -f $gone ]] && git rm -q "$gone"
+  git add -A && git commit -q -m "edition $v" && git tag "v1.$((v - 1)).0"
+done
+
+best() { # command… → best wall time in milliseconds over RUNS runs
+  local best_ms="" start ms
+  for ((r = 0; r < RUNS; r++)); do
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || { "$@"; exit 1; }
+    ms=$((($(date +%s%N) - start) / 1000000))
+    if [[ -z $best_ms ]] || ((ms < best_ms)); then best_ms=$ms; fi
+  done
+  echo "$best_ms"
+}
+
+one=$(best "$BIN" build --quiet --root "$SITE" --output "$WORK/one")
+printf '\n[versions]\ntags = "v*"\n' >>opsbook.toml
+all=$(best "$BIN" build --quiet --root "$SITE" --output "$WORK/all")
+count=$(grep -o '"name"' "$WORK/all/versions.json" | wc -l || true)
+printf 'pages: %d, editions: %d tagged + latest (%s in versions.json), changed per edition: %d%%\n' \
+  "$PAGES" "$VERSIONS" "$count" "$CHANGED"
+awk -v one="$one" -v all="$all" 'BEGIN { printf "one version: %.2fs   all versions: %.2fs   ratio: %.2fx\n", one / 1000, all / 1000, all / one }'
