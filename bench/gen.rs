@@ -112,7 +112,7 @@ fn page(i: usize, n: usize, rng: &mut Rng) -> String {
             s.push('\n');
         }
     }
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         let _ = writeln!(s, "```chart\nmetric = \"{}\"\nkind = \"line\"\n```\n", METRICS[i / 10 % METRICS.len()]);
     } else if i % 10 == 5 {
         s.push_str("```kpi\nmetrics = [\"dau\", \"retention_d1\"]\n```\n\n");
