@@ -77,6 +77,12 @@ impl Staging {
         std::fs::create_dir_all(&parent)?;
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
         let dir = parent.join(format!(".{name}.opsbook-staging"));
+        let old = parent.join(format!(".{name}.opsbook-staging.old"));
+        if !target.exists() && old.is_dir() {
+            // A build was killed between the two renames of `commit`: the
+            // previous site is still whole under the old name; put it back.
+            std::fs::rename(&old, &target)?;
+        }
         if dir.exists() {
             // Left behind by a build that was killed: never part of the site.
             std::fs::remove_dir_all(&dir)?;

@@ -37,6 +37,10 @@ fn find(text: &str) -> Option<(usize, usize)> {
         } else {
             4
         };
+        if end <= start + scheme_len {
+            search = start + scheme_len;
+            continue;
+        }
         let domain = &text[start + scheme_len..end];
         let domain_end = domain.find(['/', '?', '#']).unwrap_or(domain.len());
         if !preceded && valid_domain(&domain[..domain_end], scheme_len == 4) {
@@ -104,5 +108,6 @@ mod tests {
             &[("(see ", None), ("https://x.org/a_(b)", Some("https://x.org/a_(b)")), (")", None)],
         );
         check("no links here", &[("no links here", None)]);
+        check("www. and https:// alone", &[("www. and https:// alone", None)]);
     }
 }

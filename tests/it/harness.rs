@@ -104,8 +104,9 @@ impl Run {
         let text = String::from_utf8_lossy(&self.output.stderr).into_owned();
         let text = text.replace(&self.root.display().to_string(), "[SITE]");
         text.lines()
-            .map(|l| match l.find(" in ").filter(|_| l.starts_with("built ")) {
-                Some(i) => format!("{} in [TIME]", &l[..i]),
+            .map(|l| match l.find(" (").filter(|_| l.starts_with("built ")) {
+                // Page counts stay; file counts and timings vary with the theme and machine.
+                Some(i) => format!("{} ([FILES]) into [OUT]", &l[..i]),
                 None => l.to_string(),
             })
             .collect::<Vec<_>>()

@@ -6,5 +6,6 @@ mod browser;
 mod build;
 mod corpora;
 mod harness;
+mod props;
 mod robust;
 mod spec;

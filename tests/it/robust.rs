@@ -93,3 +93,38 @@ fn config_pointing_outside_the_site_is_refused() {
     run.fails(1);
     assert!(run.stderr().contains("points outside the site"), "{}", run.stderr());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_build_killed_midway_leaves_the_previous_output() {
+    use crate::harness::{opsbook, snapshot_tree};
+    let mut site = Site::new();
+    let body = "正文 body text, 足够长的一段。".repeat(200);
+    for i in 0..1500 {
+        site = site.file(&format!("content/s{:02}/p{i:04}.md", i / 50), &format!("# Page {i}\n\n{body}\n"));
+    }
+    site.build(&[]).ok();
+    let out = site.root().join("public");
+    let before = snapshot_tree(&out);
+    let mut killed_while_running = 0;
+    for delay in [20u64, 50, 100, 200, 400, 800] {
+        let mut child = opsbook()
+            .args(["build", "--quiet", "--root"])
+            .arg(site.root())
+            .arg("--output")
+            .arg(&out)
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        if child.try_wait().expect("poll").is_none() {
+            killed_while_running += 1;
+        }
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
+        assert!(before == snapshot_tree(&out), "output changed after a kill at {delay} ms");
+    }
+    assert!(killed_while_running > 0, "no build was killed while it ran");
+    // The next build cleans up what the killed ones left and succeeds.
+    site.build(&[]).ok();
+    assert!(before == snapshot_tree(&out));
+}
