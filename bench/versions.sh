@@ -10,6 +10,7 @@
 #
 #   bench/versions.sh                      # uses target/release/opsbook
 #   PAGES=200 VERSIONS=5 bench/versions.sh
+#   BENCH_DIR=/dev/shm bench/versions.sh   # on tmpfs: no disk noise
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +24,7 @@ if [[ ! -x $BIN ]]; then
 fi
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
-WORK=$(mktemp -d)
+WORK=$(mktemp -d -p "${BENCH_DIR:-${TMPDIR:-/tmp}}")
 if [[ -n ${BENCH_KEEP:-} ]]; then echo "keeping $WORK" >&2; else trap 'rm -rf "$WORK"' EXIT; fi
 SITE=$WORK/handbook
 mkdir -p "$SITE/content"
@@ -83,21 +84,28 @@ for ((v = 2; v <= VERSIONS; v++)); do
   git add -A && git commit -q -m "edition $v" && git tag "v1.$((v - 1)).0"
 done
 
-best() { # command… → best wall time in milliseconds over RUNS runs
-  local best_ms="" start ms
+best() { # command… → "real cpu" seconds of the run with the best real time
+  local best_real="" best_cpu="" t real cpu
   for ((r = 0; r < RUNS; r++)); do
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || { "$@"; exit 1; }
-    ms=$((($(date +%s%N) - start) / 1000000))
-    if [[ -z $best_ms ]] || ((ms < best_ms)); then best_ms=$ms; fi
+    t=$({ TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>&1; } 2>&1) || { "$@"; exit 1; }
+    read -r real user sys <<<"$t"
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }')
+    if [[ -z $best_real ]] || awk -v a="$real" -v b="$best_real" 'BEGIN { exit !(a < b) }'; then
+      best_real=$real
+      best_cpu=$cpu
+    fi
   done
-  echo "$best_ms"
+  echo "$best_real $best_cpu"
 }
 
-one=$(best "$BIN" build --quiet --root "$SITE" --output "$WORK/one")
+read -r one one_cpu <<<"$(best "$BIN" build --quiet --root "$SITE" --output "$WORK/one")"
 printf '\n[versions]\ntags = "v*"\n' >>opsbook.toml
-all=$(best "$BIN" build --quiet --root "$SITE" --output "$WORK/all")
+read -r all all_cpu <<<"$(best "$BIN" build --quiet --root "$SITE" --output "$WORK/all")"
 count=$(grep -o '"name"' "$WORK/all/versions.json" | wc -l || true)
-printf 'pages: %d, editions: %d tagged + latest (%s in versions.json), changed per edition: %d%%\n' \
-  "$PAGES" "$VERSIONS" "$count" "$CHANGED"
-awk -v one="$one" -v all="$all" 'BEGIN { printf "one version: %.2fs   all versions: %.2fs   ratio: %.2fx\n", one / 1000, all / 1000, all / one }'
+printf 'pages: %d, editions: %d tagged + latest (%s in versions.json), changed per edition: %d%%, in %s\n' \
+  "$PAGES" "$VERSIONS" "$count" "$CHANGED" "$(df --output=fstype "$WORK" 2>/dev/null | tail -1)"
+awk -v one="$one" -v all="$all" -v oc="$one_cpu" -v ac="$all_cpu" 'BEGIN {
+  printf "one version:  %.2fs wall, %.2fs CPU\n", one, oc
+  printf "all versions: %.2fs wall, %.2fs CPU\n", all, ac
+  printf "ratio: %.2fx wall, %.2fx CPU\n", all / one, ac / oc
+}'

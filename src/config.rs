@@ -37,6 +37,16 @@ pub struct Config {
     pub edit_url: Option<String>,
     /// The build date used for review status; defaults to the real date.
     pub today: Option<Date>,
+    /// `[versions]`: editions of the handbook from git tags and branches,
+    /// or from snapshot folders.
+    pub versions: Option<VersionsConfig>,
+    /// `[check]`: settings of `opsbook check`.
+    pub check: crate::check::CheckConfig,
+    /// `[competitors]`: dimensions, scale and freshness of competitor notes,
+    /// and our own product (`[competitors.us]`).
+    pub competitors: crate::competitors::Settings,
+    /// `[review]`: default review periods, site-wide and per section.
+    pub review: crate::hygiene::ReviewConfig,
 }
 
 impl Default for Config {
@@ -52,6 +62,59 @@ impl Default for Config {
             theme: None,
             edit_url: None,
             today: None,
+            versions: None,
+            check: crate::check::CheckConfig::default(),
+            competitors: crate::competitors::Settings::default(),
+            review: crate::hygiene::ReviewConfig::default(),
+        }
+    }
+}
+
+/// `[versions]` in `opsbook.toml`. The working tree is "latest", at the
+/// output root; every other version is built under its own prefix.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VersionsConfig {
+    /// Tags that are versions: a glob such as `v*` (`*` any run of
+    /// characters, `?` one character).
+    pub tags: Option<String>,
+    /// Branches that are versions, by name.
+    pub branches: Vec<String>,
+    /// `semver` (newest version number first, the default) or `date`
+    /// (newest commit first).
+    pub order: VersionOrder,
+    /// Labels shown in the switcher, by version name; `latest` labels the
+    /// working tree.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Where an older version lives in the output; `{name}` is its name.
+    pub prefix: String,
+    /// Build "latest" from this branch instead of the working tree.
+    pub default: Option<String>,
+    /// For sites outside git: a folder of snapshots, `<name>/content/` each.
+    pub snapshots: String,
+    /// How many changes a page's history shows.
+    pub history: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionOrder {
+    #[default]
+    Semver,
+    Date,
+}
+
+impl Default for VersionsConfig {
+    fn default() -> Self {
+        VersionsConfig {
+            tags: None,
+            branches: Vec::new(),
+            order: VersionOrder::Semver,
+            labels: Default::default(),
+            prefix: "v/{name}/".to_string(),
+            default: None,
+            snapshots: "versions".to_string(),
+            history: 5,
         }
     }
 }
@@ -73,9 +136,10 @@ impl Config {
     }
 
     pub fn parse(src: &str) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config =
+        let mut config: Config =
             toml::from_str(src).map_err(|e| vec![diagnostics::from_toml_error(FILE_NAME, src, 0, &e)])?;
-        let mut problems = Vec::new();
+        let mut problems = crate::competitors::check_config(&config.competitors, src);
+        problems.extend(config.review.check(src));
         for (key, value) in [("content_dir", &config.content_dir), ("static_dir", &config.static_dir)] {
             if escapes(value) {
                 problems.push(
@@ -90,6 +154,18 @@ impl Config {
                 Diagnostic::error(format!("unsupported language `{}`", config.language))
                     .at(diagnostics::Span::find(FILE_NAME, src, &config.language))
                     .hint("use `zh-CN` or `en`"),
+            );
+        }
+        if let Some(v) = &config.versions
+            && (!v.prefix.contains("{name}") || escapes(&v.prefix))
+        {
+            problems.push(
+                Diagnostic::error(format!(
+                    "`prefix` must be a folder inside the site with `{{name}}` in it, found `{}`",
+                    v.prefix
+                ))
+                .at(diagnostics::Span::find(FILE_NAME, src, &v.prefix))
+                .hint("each version needs a folder of its own, such as `v/{name}/`"),
             );
         }
         if problems.is_empty() { Ok(config) } else { Err(problems) }
@@ -132,6 +208,14 @@ mod tests {
         check_err(
             "titel = \"x\"\n",
             "error: unknown key `titel`\n --> opsbook.toml:1:1\n  |\n1 | titel = \"x\"\n  | ^^^^^\n  = help: did you mean `title`?\n",
+        );
+    }
+
+    #[test]
+    fn version_prefix_needs_the_name() {
+        check_err(
+            "[versions]\nprefix = \"old/\"\n",
+            "error: `prefix` must be a folder inside the site with `{name}` in it, found `old/`\n --> opsbook.toml:2:11\n  |\n2 | prefix = \"old/\"\n  |           ^^^^\n  = help: each version needs a folder of its own, such as `v/{name}/`\n",
         );
     }
 

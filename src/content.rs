@@ -7,11 +7,16 @@
 //! non-UTF-8 files, huge files, symlink loops, two files with one URL, names
 //! that differ only in case — become diagnostics.
 //!
+//! The same per-file logic serves files on disk ([`load`]) and files read
+//! from a git tree or any other source ([`from_files`]).
+//!
 //! **Invariant:** this and `output` are the only stages that read the disk
 //! for content.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -74,6 +79,24 @@ impl Page {
 pub struct Asset {
     pub rel: String,
     pub path: PathBuf,
+    /// The bytes, when the asset was not read from disk (a git blob); `path`
+    /// is then only its name.
+    pub bytes: Option<Arc<[u8]>>,
+}
+
+/// Where a content file's bytes come from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Disk(PathBuf),
+    /// Already in memory, such as a blob read from a git tree.
+    Memory(Arc<[u8]>),
+}
+
+/// One file of a content folder: its path inside the folder, with `/`.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub rel: String,
+    pub origin: Origin,
 }
 
 /// A TOML data file (metrics); loaded here, interpreted by `metrics`.
@@ -92,16 +115,70 @@ pub struct Content {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+#[derive(Clone)]
 enum Loaded {
     Page(Box<Page>),
+    /// A page whose front matter is broken, kept with default front matter
+    /// so that links to it and from it are still checked; and its problem.
+    Broken(Box<Page>, Diagnostic),
     Data(DataFile),
     Skip,
+}
+
+/// Files on disk loaded by an earlier build, reused while their size and
+/// modification time stay the same (`serve`, through `cache`). Paths the
+/// watcher saw change are forgotten explicitly, since a quick second save
+/// can keep both.
+#[derive(Default)]
+pub struct Memo {
+    files: std::sync::Mutex<HashMap<String, (Stamp, Loaded)>>,
+}
+
+/// A file's modification time and size, and whether drafts were included.
+type Stamp = (Option<std::time::SystemTime>, u64, bool);
+
+impl Memo {
+    fn load(
+        &self,
+        f: &SourceFile,
+        drafts: bool,
+        load: impl FnOnce() -> Result<Loaded, Diagnostic>,
+    ) -> Result<Loaded, Diagnostic> {
+        let Origin::Disk(path) = &f.origin else { return load() };
+        let Ok(meta) = std::fs::metadata(path) else { return load() };
+        let stamp = (meta.modified().ok(), meta.len(), drafts);
+        if let Ok(files) = self.files.lock()
+            && let Some((seen, loaded)) = files.get(&f.rel)
+            && *seen == stamp
+        {
+            return Ok(loaded.clone());
+        }
+        let result = load();
+        if let (Ok(loaded), Ok(mut files)) = (&result, self.files.lock()) {
+            files.insert(f.rel.clone(), (stamp, loaded.clone()));
+        }
+        result
+    }
+
+    /// Forgets `rel` (a path inside the content folder) and everything
+    /// under it.
+    pub fn forget(&self, rel: &str) {
+        if let Ok(mut files) = self.files.lock() {
+            let dir = format!("{}/", rel.trim_end_matches('/'));
+            files.retain(|k, _| k != rel && !k.starts_with(&dir));
+        }
+    }
 }
 
 /// Reads every file under `content_dir`. `shown_prefix` is how the folder is
 /// named in diagnostics (`content`).
 pub fn load(content_dir: &Path, shown_prefix: &str, drafts: bool) -> Content {
-    let mut content = Content::default();
+    load_with(content_dir, shown_prefix, drafts, None)
+}
+
+/// [`load`], reusing unchanged files from `memo`.
+pub fn load_with(content_dir: &Path, shown_prefix: &str, drafts: bool, memo: Option<&Memo>) -> Content {
+    let mut walk_problems = Vec::new();
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(content_dir)
         .follow_links(true)
@@ -110,33 +187,65 @@ pub fn load(content_dir: &Path, shown_prefix: &str, drafts: bool) -> Content {
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(e) if e.file_type().is_file() => {
+                let path = e.into_path();
+                files.push(SourceFile { rel: rel_path(content_dir, &path), origin: Origin::Disk(path) });
+            }
             Ok(_) => {}
             Err(err) => {
-                let at =
-                    err.path().map(|p| shown(content_dir, shown_prefix, p)).unwrap_or_else(|| shown_prefix.to_string());
+                let at = err
+                    .path()
+                    .map(|p| shown(shown_prefix, &rel_path(content_dir, p)))
+                    .unwrap_or_else(|| shown_prefix.to_string());
                 let message = if err.loop_ancestor().is_some() {
                     "symbolic link loop in the content folder".to_string()
                 } else {
                     format!("cannot read the content folder: {err}")
                 };
-                content.diagnostics.push(
+                walk_problems.push(
                     Diagnostic::error(message).at(Span::file(&at)).hint("remove the link or point it at a real folder"),
                 );
             }
         }
     }
-    let results: Vec<Result<Loaded, Diagnostic>> =
-        files.par_iter().map(|path| load_file(content_dir, shown_prefix, path, drafts)).collect();
-    for (path, result) in files.into_iter().zip(results) {
+    let mut content = from_files_with(files, shown_prefix, drafts, memo);
+    walk_problems.append(&mut content.diagnostics);
+    content.diagnostics = walk_problems;
+    content
+}
+
+/// Turns the files of a content folder, sorted by `rel`, into pages, data
+/// files and assets. `shown_prefix` is how the folder is named in diagnostics.
+pub fn from_files(files: Vec<SourceFile>, shown_prefix: &str, drafts: bool) -> Content {
+    from_files_with(files, shown_prefix, drafts, None)
+}
+
+fn from_files_with(files: Vec<SourceFile>, shown_prefix: &str, drafts: bool, memo: Option<&Memo>) -> Content {
+    let mut content = Content::default();
+    let results: Vec<Result<Loaded, Diagnostic>> = files
+        .par_iter()
+        .map(|f| match memo {
+            Some(m) => m.load(f, drafts, || load_file(shown_prefix, f, drafts)),
+            None => load_file(shown_prefix, f, drafts),
+        })
+        .collect();
+    for (f, result) in files.into_iter().zip(results) {
         match result {
             Ok(Loaded::Page(p)) => content.pages.push(*p),
+            Ok(Loaded::Broken(p, d)) => {
+                content.pages.push(*p);
+                content.diagnostics.push(d);
+            }
             Ok(Loaded::Data(d)) => content.data.push(d),
             Ok(Loaded::Skip) => {}
             Err(d) => content.diagnostics.push(d),
         }
-        if !is_markdown(&path) && !is_data(content_dir, &path) {
-            content.assets.push(Asset { rel: rel_path(content_dir, &path), path });
+        if !is_markdown(&f.rel) && !is_data(&f.rel) {
+            let (path, bytes) = match f.origin {
+                Origin::Disk(path) => (path, None),
+                Origin::Memory(bytes) => (PathBuf::from(shown(shown_prefix, &f.rel)), Some(bytes)),
+            };
+            content.assets.push(Asset { rel: f.rel, path, bytes });
         }
     }
     add_generated_sections(&mut content.pages, shown_prefix);
@@ -145,40 +254,47 @@ pub fn load(content_dir: &Path, shown_prefix: &str, drafts: bool) -> Content {
     content
 }
 
-fn is_markdown(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"))
+fn is_markdown(rel: &str) -> bool {
+    rel.ends_with(".md") || rel.ends_with(".markdown")
 }
 
 /// TOML files under `metrics/` are data, not assets.
-fn is_data(content_dir: &Path, path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()) == Some("toml") && rel_path(content_dir, path).starts_with("metrics/")
+fn is_data(rel: &str) -> bool {
+    rel.ends_with(".toml") && rel.starts_with("metrics/")
 }
 
 fn rel_path(base: &Path, path: &Path) -> String {
     path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
-fn shown(base: &Path, prefix: &str, path: &Path) -> String {
-    let rel = rel_path(base, path);
-    if prefix.is_empty() { rel } else { format!("{prefix}/{rel}") }
+fn shown(prefix: &str, rel: &str) -> String {
+    if prefix.is_empty() { rel.to_string() } else { format!("{prefix}/{rel}") }
 }
 
-fn load_file(content_dir: &Path, prefix: &str, path: &Path, drafts: bool) -> Result<Loaded, Diagnostic> {
-    let markdown = is_markdown(path);
-    if !markdown && !is_data(content_dir, path) {
+fn load_file(prefix: &str, f: &SourceFile, drafts: bool) -> Result<Loaded, Diagnostic> {
+    let markdown = is_markdown(&f.rel);
+    if !markdown && !is_data(&f.rel) {
         return Ok(Loaded::Skip);
     }
-    let rel = rel_path(content_dir, path);
-    let file = shown(content_dir, prefix, path);
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let rel = f.rel.clone();
+    let file = shown(prefix, &rel);
+    let size = match &f.origin {
+        Origin::Disk(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+        Origin::Memory(bytes) => bytes.len() as u64,
+    };
     if size > MAX_PAGE_BYTES {
         return Err(Diagnostic::error(format!("file is too large ({} MiB)", size / (1024 * 1024)))
             .at(Span::file(&file))
             .hint("split it into several pages; opsbook reads Markdown and TOML files up to 16 MiB"));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| Diagnostic::error(format!("cannot read file: {e}")).at(Span::file(&file)))?;
-    let src = String::from_utf8(bytes).map_err(|e| {
+    let bytes: Cow<'_, [u8]> = match &f.origin {
+        Origin::Disk(path) => Cow::Owned(
+            std::fs::read(path)
+                .map_err(|e| Diagnostic::error(format!("cannot read file: {e}")).at(Span::file(&file)))?,
+        ),
+        Origin::Memory(bytes) => Cow::Borrowed(bytes),
+    };
+    let src = String::from_utf8(bytes.into_owned()).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let prefix = String::from_utf8_lossy(&bytes[..valid]);
@@ -192,7 +308,17 @@ fn load_file(content_dir: &Path, prefix: &str, path: &Path, drafts: bool) -> Res
     if !markdown {
         return Ok(Loaded::Data(DataFile { rel, file, src }));
     }
-    let parsed = frontmatter::parse(&file, &src).map_err(|mut d| d.remove(0))?;
+    let parsed = match frontmatter::parse(&file, &src) {
+        Ok(parsed) => parsed,
+        Err(d) => {
+            let problem = d.into_iter().next().unwrap_or_else(|| Diagnostic::error("invalid front matter"));
+            let (url, kind) = url_of(&rel);
+            let body_start = body_after_front_matter(&src);
+            let front = FrontMatter::default();
+            let page = Page { rel, file, url, kind, src, body_start, front, generated: false, prebuilt: None };
+            return Ok(Loaded::Broken(Box::new(page), problem));
+        }
+    };
     if parsed.front.draft && !drafts {
         return Ok(Loaded::Skip);
     }
@@ -208,6 +334,20 @@ fn load_file(content_dir: &Path, prefix: &str, path: &Path, drafts: bool) -> Res
         generated: false,
         prebuilt: None,
     })))
+}
+
+/// Where the body starts when the front matter did not parse: after the
+/// closing fence, or at the end of the file when there is none.
+fn body_after_front_matter(src: &str) -> usize {
+    let fence = if src.trim_start_matches('\u{feff}').starts_with("---") { "---" } else { "+++" };
+    let mut pos = src.find('\n').map_or(src.len(), |i| i + 1);
+    for line in src[pos..].split_inclusive('\n') {
+        pos += line.len();
+        if line.trim_end() == fence {
+            return pos;
+        }
+    }
+    src.len()
 }
 
 /// `a/b.md` → `a/b/`; `a/_index.md`, `a/index.md` → `a/`; `_index.md` → ``.

@@ -10,19 +10,33 @@
 //! folder and swaps it in atomically. Problems at every stage are
 //! [`diagnostics`] with file, line and column.
 
+pub mod blocks;
+pub mod cache;
+pub mod charts;
+pub mod check;
+pub mod competitors;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod frontmatter;
+pub mod git;
+pub mod hygiene;
 pub mod links;
 pub mod markdown;
+pub mod metrics;
 pub mod nav;
 pub mod output;
+pub mod reference;
 pub mod render;
+pub mod scaffold;
+pub mod search;
+pub mod serve;
 pub mod site;
 pub mod theme;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use config::Config;
 use diagnostics::Diagnostic;
@@ -81,11 +95,52 @@ impl site::Sink for output::Staging {
     fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
         output::Staging::copy(self, rel, from)
     }
+    fn link(&self, rel: &str, existing: &str) -> std::io::Result<bool> {
+        output::Staging::link(self, rel, existing).map(|()| true)
+    }
 }
 
-/// Builds the site at `opts.root`. On failure the previous output is left
-/// exactly as it was.
-pub fn build(opts: &BuildOptions) -> Result<BuildReport, Failure> {
+/// How one run of the pipeline differs between `build`, `check` and `serve`.
+#[derive(Clone, Default)]
+pub struct Pipeline {
+    /// Go on past content errors to find every problem (`check`); a build
+    /// stops after the first stage with errors.
+    pub keep_going: bool,
+    /// What only `check` reports, gathered inside the build.
+    pub audit: Option<Arc<check::Audit>>,
+    /// Rendered Markdown and pages reused from earlier runs (`serve`).
+    pub cache: Option<Arc<cache::Cache>>,
+    /// Told the name of each stage as it starts (progress on a terminal).
+    pub progress: Option<Progress>,
+}
+
+/// Told the name of each stage of the pipeline as it starts.
+pub type Progress = Arc<dyn Fn(&str) + Send + Sync>;
+
+impl Pipeline {
+    fn stage(&self, name: &str) {
+        if let Some(p) = &self.progress {
+            p(name);
+        }
+    }
+}
+
+/// A site folder that opened: its config, where its content lives and the
+/// date reviews are judged against.
+#[derive(Debug, Clone)]
+pub struct SiteDir {
+    pub root: PathBuf,
+    pub config: Config,
+    pub content_dir: PathBuf,
+    pub today: jiff::civil::Date,
+    /// Config problems that `open` went on past (`keep_going`): the
+    /// defaults stand in for the broken config.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Opens the site folder at `opts.root` and reads its config. With
+/// `keep_going`, a broken config is reported and the defaults used instead.
+pub fn open(opts: &BuildOptions, keep_going: bool) -> Result<SiteDir, Failure> {
     let root = &opts.root;
     if !root.is_dir() {
         return Err(Failure::Fatal(vec![
@@ -93,47 +148,112 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Failure> {
                 .hint("pass the folder that holds `opsbook.toml` and `content/` with `--root`"),
         ]));
     }
-    let config = Config::load(root).map_err(Failure::Content)?;
+    let (config, diagnostics) = match Config::load(root) {
+        Ok(c) => (c, Vec::new()),
+        Err(d) if keep_going => (Config::default(), d),
+        Err(d) => return Err(Failure::Content(d)),
+    };
     let content_dir = config.content_path(root);
     if !content_dir.is_dir() {
+        if !diagnostics.is_empty() {
+            return Err(Failure::Content(diagnostics));
+        }
         return Err(Failure::Fatal(vec![
             Diagnostic::error(format!("content folder `{}` does not exist", content_dir.display()))
                 .hint("put your Markdown pages in `content/`, or set `content_dir` in `opsbook.toml`"),
         ]));
     }
-    let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
-    output::check_target(root, &content_dir, &output).map_err(|d| Failure::Fatal(vec![d]))?;
-
     let today = opts
         .today
         .or(config.today)
         .map(|d| d.0)
         .unwrap_or_else(|| jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
-    let content = content::load(&content_dir, &config.content_dir, opts.drafts);
-    if content.diagnostics.iter().any(Diagnostic::is_error) {
+    Ok(SiteDir { root: root.clone(), config, content_dir, today, diagnostics })
+}
+
+/// Runs every stage, from loading the content to the last output file, into
+/// `sink`. `build`, `check` and `serve` all go through here, so a new stage
+/// belongs here too. Diagnostics come back sorted.
+pub fn generate(
+    opts: &BuildOptions,
+    dir: &SiteDir,
+    sink: &dyn site::Sink,
+    run: &Pipeline,
+) -> Result<(site::Summary, Vec<Diagnostic>), Failure> {
+    let config = &dir.config;
+    run.stage("reading content");
+    let memo = run.cache.as_deref().map(|c| &c.files);
+    let content = content::load_with(&dir.content_dir, &config.content_dir, opts.drafts, memo);
+    if !run.keep_going && content.diagnostics.iter().any(Diagnostic::is_error) {
         let mut d = content.diagnostics;
         diagnostics::sort(&mut d);
         return Err(Failure::Content(d));
     }
-    let theme = theme::Theme::load(root, config.theme.as_deref(), &config.language).map_err(Failure::Content)?;
-    let statics = static_files(&root.join(&config.static_dir));
+    let mut diags = dir.diagnostics.clone();
+    let theme = match theme::Theme::load(&dir.root, config.theme.as_deref(), &config.language) {
+        Ok(theme) => theme,
+        Err(d) if run.keep_going => {
+            diags.extend(d);
+            theme::Theme::load(&dir.root, None, &config.language).map_err(Failure::Content)?
+        }
+        Err(d) => return Err(Failure::Content(d)),
+    };
+    let statics = static_files(&dir.root.join(&config.static_dir));
 
+    run.stage("rendering pages");
+    let site_opts = site::Options {
+        strict: opts.strict,
+        today: dir.today,
+        audit: run.audit.clone(),
+        cache: run.cache.clone(),
+        extras: None,
+    };
+    let editions = versions::Build {
+        root: &dir.root,
+        config,
+        theme: &theme,
+        statics: &statics,
+        opts: &site_opts,
+        drafts: opts.drafts,
+        older: run.audit.is_none(),
+    };
+    let (summary, more) = match versions::build(&editions, content, sink) {
+        Ok((summary, d)) => (Some(summary), d),
+        Err(d) => (None, d),
+    };
+    diags.extend(more);
+    diagnostics::sort(&mut diags);
+    match summary {
+        Some(summary) if !diags.iter().any(Diagnostic::is_error) => Ok((summary, diags)),
+        _ => Err(Failure::Content(diags)),
+    }
+}
+
+/// Builds the site at `opts.root`. On failure the previous output is left
+/// exactly as it was.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Failure> {
+    build_with(opts, &Pipeline::default())
+}
+
+/// [`build`] with pipeline options (progress reporting).
+pub fn build_with(opts: &BuildOptions, run: &Pipeline) -> Result<BuildReport, Failure> {
+    let dir = open(opts, false)?;
+    let output = opts.output.clone().unwrap_or_else(|| dir.root.join("public"));
+    output::check_target(&dir.root, &dir.content_dir, &output).map_err(|d| Failure::Fatal(vec![d]))?;
     let staging = output::Staging::new(&output).map_err(|e| {
         Failure::Fatal(vec![Diagnostic::error(format!("cannot create the output folder `{}`: {e}", output.display()))])
     })?;
-    let site_opts = site::Options { strict: opts.strict, today };
-    match site::build(&config, content, &theme, &statics, &site_opts, &staging) {
-        Ok((summary, mut diags)) => {
+    match generate(opts, &dir, &staging, run) {
+        Ok((summary, diags)) => {
+            run.stage("finishing");
             staging.commit().map_err(|e| {
                 Failure::Fatal(vec![Diagnostic::error(format!("cannot replace `{}`: {e}", output.display()))])
             })?;
-            diagnostics::sort(&mut diags);
             Ok(BuildReport { output, pages: summary.pages, files: summary.files, diagnostics: diags })
         }
-        Err(mut diags) => {
+        Err(failure) => {
             staging.discard();
-            diagnostics::sort(&mut diags);
-            Err(Failure::Content(diags))
+            Err(failure)
         }
     }
 }

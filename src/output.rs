@@ -112,6 +112,20 @@ impl Staging {
         std::fs::copy(from, path).map(|_| ())
     }
 
+    /// Makes `rel` a hard link to the staged file `existing`: the same bytes
+    /// stored once. Copies where the file system has no hard links.
+    pub fn link(&self, rel: &str, existing: &str) -> io::Result<()> {
+        let path = self.file_path(rel)?;
+        let from = self.file_path(existing)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        match std::fs::hard_link(&from, &path) {
+            Ok(()) => Ok(()),
+            Err(_) => std::fs::copy(&from, &path).map(|_| ()),
+        }
+    }
+
     fn file_path(&self, rel: &str) -> io::Result<PathBuf> {
         let mut path = self.dir.clone();
         for seg in rel.split('/') {

@@ -29,11 +29,52 @@ use crate::theme::Theme;
 pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
     fn copy(&self, rel: &str, from: &std::path::Path) -> std::io::Result<()>;
+    /// Writes bytes the caller shares; a sink that keeps files in memory
+    /// (`serve`) takes them without a copy.
+    fn write_shared(&self, rel: &str, bytes: std::sync::Arc<[u8]>) -> std::io::Result<()> {
+        self.write(rel, &bytes)
+    }
+    /// Makes `rel` the same file as the already written `existing` (a hard
+    /// link on disk, so versions share unchanged files). `Ok(false)` when the
+    /// sink cannot; the caller writes instead.
+    fn link(&self, _rel: &str, _existing: &str) -> std::io::Result<bool> {
+        Ok(false)
+    }
+    /// Takes work whose files can come later (the search index), or hands
+    /// it back to be run now and written like any other file (the default).
+    fn defer(&self, job: Deferred) -> Option<Deferred> {
+        Some(job)
+    }
 }
 
+/// Work a [`Sink`] may run after the build: output path → contents.
+pub type Deferred = Box<dyn FnOnce() -> Vec<(String, String)> + Send>;
+
+#[derive(Clone)]
 pub struct Options {
     pub strict: bool,
     pub today: jiff::civil::Date,
+    /// `check`: gathers what only a check reports, once pages are rendered.
+    pub audit: Option<std::sync::Arc<crate::check::Audit>>,
+    /// `serve`: Markdown and pages reused from earlier builds (see `cache`
+    /// for what must be part of its keys).
+    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    /// `versions`: Markdown shared across versions, git dates, the switcher.
+    pub extras: Option<std::sync::Arc<dyn Extras>>,
+}
+
+/// What the versions stage adds to the build of one version.
+pub trait Extras: Send + Sync {
+    /// Renders a page's Markdown, or reuses what another version rendered
+    /// from the same text when everything it read is the same here.
+    fn markdown(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn markdown::Host)
+    -> Rendered;
+    /// `page.updated`: the date of the page's last change (`YYYY-MM-DD`).
+    fn updated(&self, page: &Page) -> Option<String>;
+    /// Adds template values (`versions`, `git`) for the output page at `url`.
+    fn context(&self, url: &str, ctx: &mut tera::Context);
+    /// Hashes everything `updated` and `context` depend on (for `cache`).
+    fn fingerprint(&self, h: &mut std::hash::DefaultHasher);
 }
 
 #[derive(Debug, Default)]
@@ -54,6 +95,8 @@ struct PageHost<'a> {
     page: &'a Page,
     theme: &'a Theme,
     zh: bool,
+    metrics: &'a crate::metrics::Metrics,
+    lang: crate::metrics::format::Lang,
 }
 
 impl markdown::Host for PageHost<'_> {
@@ -61,8 +104,9 @@ impl markdown::Host for PageHost<'_> {
         self.site.resolve(self.pages, self.page.source_dir(), &self.page.url, dest)
     }
 
-    fn data_block(&self, _kind: &str, _body: &str, _at: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>> {
-        None
+    fn data_block(&self, kind: &str, body: &str, at: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>> {
+        let ctx = crate::blocks::Context { metrics: self.metrics, lang: self.lang, url: &self.page.url };
+        crate::blocks::render(&ctx, kind, body, at)
     }
 
     fn alert_title(&self, kind: &str) -> String {
@@ -164,28 +208,55 @@ pub fn build(
     opts: &Options,
     sink: &dyn Sink,
 ) -> Result<(Summary, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let Content { pages, assets, data: _, diagnostics: mut diags } = content;
+    let memo =
+        opts.cache.as_deref().map(|c| c.scope(&|h| crate::cache::site_shape(h, config, &content, theme, statics)));
+    let Content { mut pages, assets, data, diagnostics: mut diags } = content;
     let zh = config.is_zh();
+    // Metrics, and a generated page for each (before the index and nav).
+    let lang = crate::metrics::format::Lang::from_code(&config.language);
+    let (metrics, metric_diags) = crate::metrics::load(&data);
+    diags.extend(metric_diags);
+    diags.extend(crate::blocks::pages::check_kpis(&pages, &metrics));
+    let (metric_pages, clashes) = crate::blocks::pages::metric_pages(&metrics, &pages, lang, &config.content_dir);
+    diags.extend(clashes);
+    pages.extend(metric_pages);
+    // Competitor notes are checked; review reports join the pages (filled in once titles are known).
+    diags.extend(crate::competitors::check(config, &pages));
+    let (hygiene_pages, hygiene_diags) = crate::hygiene::pages(config, theme, &pages, opts.today);
+    diags.extend(hygiene_diags);
+    pages.extend(hygiene_pages);
+    pages.sort_by(|a, b| a.url.cmp(&b.url));
     let files = assets.iter().map(|a| a.rel.clone()).chain(statics.iter().map(|s| s.rel.clone()));
     let index = SiteIndex::new(&pages, files);
 
     // 1. Markdown, in parallel.
-    let rendered: Vec<Rendered> = pages
+    let mut rendered: Vec<Rendered> = pages
         .par_iter()
         .map(|page| {
             if let Some(html) = &page.prebuilt {
                 return Rendered { html: html.clone(), ..Rendered::default() };
             }
-            let host = PageHost { site: &index, pages: &pages, page, theme, zh };
+            let host = PageHost { site: &index, pages: &pages, page, theme, zh, metrics: &metrics, lang };
             let input = markdown::Input {
                 file: &page.file,
                 src: &page.src,
                 body_start: page.body_start,
                 title: page.front.title.as_deref(),
             };
-            markdown::render(&input, &host)
+            let render = || match &opts.extras {
+                Some(x) => x.markdown(page, &pages, &input, &host),
+                None => markdown::render(&input, &host),
+            };
+            match &memo {
+                Some(m) => m.markdown(page, render),
+                None => render(),
+            }
         })
         .collect();
+
+    if let Some(i) = index.page_by_url(crate::blocks::pages::SECTION_URL).filter(|&i| pages[i].prebuilt.is_none()) {
+        rendered[i].html.push_str(&crate::blocks::pages::listing(&metrics, &pages[i].url, lang));
+    }
 
     // 2. Titles and the tree.
     let titles: Vec<String> = pages.iter().zip(&rendered).map(|(p, r)| title_of(p, r, config)).collect();
@@ -204,20 +275,37 @@ pub fn build(
         }
     };
     nav.set_titles(&|p| titles[p].clone());
+    crate::competitors::render(config, theme, opts.today, &pages, &mut rendered);
+    crate::hygiene::render(config, theme, opts.today, &pages, &titles, &mut rendered);
 
     // 3. Links and anchors, now that every page's ids are known.
-    for (page, r) in pages.iter().zip(&rendered) {
+    let mut fixes: Vec<(usize, String, String)> = Vec::new();
+    for (i, (page, r)) in pages.iter().zip(&rendered).enumerate() {
         diags.extend(r.diagnostics.iter().cloned());
         for link in &r.links {
-            if let Some(problem) = check_link(link, r, &rendered) {
-                let d = if opts.strict { Diagnostic::error(problem.0) } else { Diagnostic::warning(problem.0) };
-                diags.push(d.at(link.span.clone()).hint(problem.1));
+            match check_link(link, r, &rendered) {
+                LinkCheck::Ok => {}
+                LinkCheck::Fix(href) => fixes.push((i, link.href.clone(), href)),
+                LinkCheck::Broken(message, hint) => {
+                    let d = if opts.strict { Diagnostic::error(message) } else { Diagnostic::warning(message) };
+                    diags.push(d.at(link.span.clone()).hint(hint));
+                }
             }
         }
         check_front(page, &mut diags);
     }
+    for (i, from, to) in fixes {
+        // Markdown links reach the HTML percent-encoded, raw HTML ones as written.
+        let esc = markdown::highlight::escape;
+        for (f, t) in [(esc(&from), esc(&to)), (percent_encode_href(&from), percent_encode_href(&to))] {
+            rendered[i].html = rendered[i].html.replace(&format!("href=\"{f}\""), &format!("href=\"{t}\""));
+        }
+    }
 
     diags.extend(foreign_syntax_warnings(&pages, &rendered));
+    if let Some(audit) = &opts.audit {
+        audit.inspect(&pages, &rendered, &nav, opts.today, &mut diags);
+    }
 
     // 4. Aliases and tags.
     let aliases = collect_aliases(&pages, &mut diags);
@@ -244,14 +332,21 @@ pub fn build(
 
     // 5. Pages, in parallel.
     let ctx = SiteCtx { config, pages: &pages, rendered: &rendered, titles: &titles, nav: &nav, opts };
+    let shell =
+        memo.as_ref().map(|m| m.shell(&pages, &titles, &|h| crate::cache::template_inputs(h, config, theme, opts)));
     (0..pages.len()).into_par_iter().for_each(|i| {
         let rel = format!("{}index.html", pages[i].url);
-        match ctx.render_page(i, &templates) {
-            Ok(html) => {
-                if let Err(e) = sink.write(&rel, html.as_bytes()) {
-                    io_fail(&rel, e);
-                }
+        let written = match (&memo, shell) {
+            (Some(m), Some(shell)) => {
+                let content = &rendered[i].html;
+                m.page(shell, &pages[i], content, || ctx.render_page(i, &templates))
+                    .map(|html| sink.write_shared(&rel, html))
             }
+            _ => ctx.render_page(i, &templates).map(|html| sink.write(&rel, html.as_bytes())),
+        };
+        match written {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => io_fail(&rel, e),
             Err(d) => fail(d),
         }
     });
@@ -319,6 +414,14 @@ pub fn build(
             io_fail("sitemap.xml", e);
         }
     }
+    // The search index can wait: `serve` builds it after reloading pages.
+    let search: Deferred = Box::new(move || crate::search::files(&pages, &rendered, &titles));
+    let search_files = sink.defer(search).map(|job| job()).unwrap_or_default();
+    for (rel, body) in &search_files {
+        if let Err(e) = sink.write(rel, body.as_bytes()) {
+            io_fail(rel, e);
+        }
+    }
     for (rel, bytes) in &theme.assets {
         let rel = format!("assets/{rel}");
         if let Err(e) = sink.write(&rel, bytes) {
@@ -326,7 +429,11 @@ pub fn build(
         }
     }
     assets.par_iter().for_each(|a| {
-        if let Err(e) = sink.copy(&a.rel, &a.path) {
+        let done = match &a.bytes {
+            Some(bytes) => sink.write(&a.rel, bytes),
+            None => sink.copy(&a.rel, &a.path),
+        };
+        if let Err(e) = done {
             io_fail(&a.rel, e);
         }
     });
@@ -340,7 +447,7 @@ pub fn build(
         diags.extend(errors);
         return Err(diags);
     }
-    let files = written + assets.len() + statics.len() + theme.assets.len() + aliases.len() + 1;
+    let files = written + assets.len() + statics.len() + theme.assets.len() + aliases.len() + search_files.len() + 1;
     Ok((Summary { pages: written, files }, diags))
 }
 
@@ -433,24 +540,63 @@ fn first_use(page: &Page, kind: markdown::foreign::Foreign) -> Span {
     }
 }
 
-/// `(message, hint)` for a link that does not reach its target.
-fn check_link(link: &markdown::FoundLink, here: &Rendered, all: &[Rendered]) -> Option<(String, String)> {
-    match &link.target {
-        Target::Missing(reason) => Some((format!("broken link `{}`", link.dest), reason.clone())),
-        Target::Anchor(f) if !f.is_empty() && !has_anchor(here, f) => Some((
-            format!("broken anchor `#{f}`"),
-            suggest_anchor(f, here).unwrap_or_else(|| "no heading on this page has that id".into()),
-        )),
-        Target::Page { page, fragment: Some(f) } if !has_anchor(&all[*page], f) => Some((
-            format!("broken anchor in link `{}`", link.dest),
-            suggest_anchor(f, &all[*page]).unwrap_or_else(|| format!("the target page has no heading with id `{f}`")),
-        )),
-        _ => None,
+/// An href the way pulldown-cmark writes it: non-ASCII bytes and spaces
+/// percent-encoded, `&` as an entity.
+fn percent_encode_href(href: &str) -> String {
+    let mut out = String::with_capacity(href.len());
+    for b in href.bytes() {
+        match b {
+            b'&' => out.push_str("&amp;"),
+            b'\'' => out.push_str("&#x27;"),
+            b if b.is_ascii_graphic() && b != b'"' && b != b'<' && b != b'>' => out.push(b as char),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
     }
+    out
+}
+
+enum LinkCheck {
+    Ok,
+    /// The fragment only matches the way a git forge matches it (any case,
+    /// stray `#`, heading text instead of id): rewrite the href to the real id.
+    Fix(String),
+    Broken(String, String),
+}
+
+fn check_link(link: &markdown::FoundLink, here: &Rendered, all: &[Rendered]) -> LinkCheck {
+    let (fragment, target) = match &link.target {
+        Target::Missing(reason) => return LinkCheck::Broken(format!("broken link `{}`", link.dest), reason.clone()),
+        Target::Anchor(f) if !f.is_empty() => (f, here),
+        Target::Page { page, fragment: Some(f) } => (f, &all[*page]),
+        _ => return LinkCheck::Ok,
+    };
+    if has_anchor(target, fragment) {
+        return LinkCheck::Ok;
+    }
+    if let Some(id) = forge_anchor(target, fragment) {
+        let base = link.href.split_once('#').map_or(link.href.as_str(), |(b, _)| b);
+        return LinkCheck::Fix(format!("{base}#{id}"));
+    }
+    let (message, fallback) = match &link.target {
+        Target::Anchor(f) => (format!("broken anchor `#{f}`"), "no heading on this page has that id".to_string()),
+        _ => (
+            format!("broken anchor in link `{}`", link.dest),
+            format!("the target page has no heading with id `{fragment}`"),
+        ),
+    };
+    LinkCheck::Broken(message, suggest_anchor(fragment, target).unwrap_or(fallback))
 }
 
 fn has_anchor(r: &Rendered, f: &str) -> bool {
     r.anchors.iter().any(|a| a == f) || f == "top"
+}
+
+/// The id a git forge would scroll to for `fragment`: GitHub matches
+/// headings case-insensitively and tolerates a doubled `#`.
+fn forge_anchor<'r>(r: &'r Rendered, fragment: &str) -> Option<&'r str> {
+    let wanted = fragment.trim_start_matches('#');
+    let slug = markdown::slug::slugify(wanted);
+    r.anchors.iter().map(String::as_str).find(|a| a.eq_ignore_ascii_case(wanted) || *a == slug)
 }
 
 fn suggest_anchor(f: &str, r: &Rendered) -> Option<String> {
@@ -547,6 +693,9 @@ impl SiteCtx<'_> {
     fn base_context(&self, url: &str) -> tera::Context {
         let mut ctx = tera::Context::new();
         ctx.insert("root", &links::root_prefix(url));
+        if let Some(x) = &self.opts.extras {
+            x.context(url, &mut ctx);
+        }
         ctx
     }
 
@@ -554,7 +703,7 @@ impl SiteCtx<'_> {
         let page = &self.pages[i];
         let r = &self.rendered[i];
         let url = page.url.as_str();
-        let review = review(page, None, self.opts.today);
+        let review = review(page, self.config.review.every_for(&page.rel), self.opts.today);
         let lang = page.front.lang.as_deref().unwrap_or(&self.config.language);
         let edit_url = match (&self.config.edit_url, page.generated) {
             (Some(pattern), false) => pattern.replace("{path}", &page.file),
@@ -585,7 +734,7 @@ impl SiteCtx<'_> {
             reviewed: page.front.reviewed.map(|d| d.to_string()).unwrap_or_default(),
             review_due: review.due.map(|d| d.to_string()).unwrap_or_default(),
             review_status: review.status,
-            updated: String::new(),
+            updated: self.opts.extras.as_ref().and_then(|x| x.updated(page)).unwrap_or_default(),
             edit_url,
             draft: page.front.draft,
             kpis: &page.front.kpis,

@@ -69,11 +69,13 @@ pub struct TocEntry {
 #[derive(Debug, Clone)]
 pub struct FoundLink {
     pub dest: String,
+    /// The href written into the HTML for it.
+    pub href: String,
     pub target: Target,
     pub span: Span,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
@@ -336,6 +338,15 @@ impl Renderer<'_, '_> {
         for (piece, href) in autolink::split(&run) {
             match href {
                 Some(href) => {
+                    // A bare URL: kept for `check --external`, at its first use in the page.
+                    let body = &self.input.src[self.input.body_start..];
+                    let at = self.input.body_start + body.find(piece).unwrap_or(0);
+                    self.out.links.push(FoundLink {
+                        dest: href.clone(),
+                        href: href.clone(),
+                        target: Target::External,
+                        span: Span::from_offset(self.input.file, self.input.src, at, piece.len()),
+                    });
                     let tag = Tag::Link {
                         link_type: LinkType::Autolink,
                         dest_url: href.into(),
@@ -406,15 +417,14 @@ impl Renderer<'_, '_> {
     /// text of the link, used to point the span at the destination itself.
     fn link(&mut self, dest: &str, offset: usize, written: &str) -> String {
         let link = self.host.link(dest);
-        if !matches!(link.target, Target::External) {
-            let at = written.find(dest).map_or(offset, |i| offset + i);
-            let len = if written.contains(dest) { dest.len() } else { written.len().min(1) };
-            self.out.links.push(FoundLink {
-                dest: dest.to_string(),
-                target: link.target,
-                span: Span::from_offset(self.input.file, self.input.src, at, len),
-            });
-        }
+        let at = written.find(dest).map_or(offset, |i| offset + i);
+        let len = if written.contains(dest) { dest.len() } else { written.len().min(1) };
+        self.out.links.push(FoundLink {
+            dest: dest.to_string(),
+            href: link.href.clone(),
+            target: link.target,
+            span: Span::from_offset(self.input.file, self.input.src, at, len),
+        });
         link.href
     }
 

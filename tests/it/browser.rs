@@ -119,9 +119,12 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             assert!(Instant::now() < deadline, "timed out waiting for chromium");
-            let msg = match self.ws.read().expect("read from devtools") {
-                tungstenite::Message::Text(t) => serde_json::from_str::<Value>(t.as_str()).unwrap_or(Value::Null),
-                _ => continue,
+            let msg = match self.ws.read() {
+                Ok(tungstenite::Message::Text(t)) => serde_json::from_str::<Value>(t.as_str()).unwrap_or(Value::Null),
+                Ok(_) => continue,
+                // A signal (a child process ending) interrupted the read: read again.
+                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => panic!("read from devtools: {e:?}"),
             };
             self.record(&msg);
             if done(&msg) {
@@ -158,10 +161,27 @@ impl Browser {
         self.wait_for(|m| m["method"] == "Page.loadEventFired");
     }
 
+    /// Waits for the next load event, after a click that navigates.
+    pub fn wait_load(&mut self) {
+        self.wait_for(|m| m["method"] == "Page.loadEventFired");
+    }
+
     /// Evaluates `js` in the page (promises awaited) and returns its value.
     pub fn eval(&mut self, js: &str) -> Value {
         let r = self.call("Runtime.evaluate", json!({ "expression": js, "returnByValue": true, "awaitPromise": true }));
         r["result"]["value"].clone()
+    }
+
+    /// Like [`Browser::eval`], but `None` instead of a panic when the page
+    /// is navigating (or the script throws).
+    pub fn try_eval(&mut self, js: &str) -> Option<Value> {
+        let params = json!({ "expression": js, "returnByValue": true, "awaitPromise": true });
+        let id = self.send("Runtime.evaluate", params, true);
+        let reply = self.wait_for(|m| m["id"] == json!(id));
+        if reply.get("error").is_some() || reply["result"].get("exceptionDetails").is_some() {
+            return None;
+        }
+        Some(reply["result"]["result"]["value"].clone())
     }
 
     pub fn viewport(&mut self, width: u32, height: u32, mobile: bool) {

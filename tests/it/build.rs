@@ -65,6 +65,15 @@ fn every_internal_url_is_relative() {
 }
 
 #[test]
+fn anchors_that_work_on_a_forge_are_fixed_not_reported() {
+    let run = Site::fixture("core/basic").build(&[]);
+    let html = run.read("guide/links/index.html");
+    assert!(html.contains("href=\"../goals/index.html#smart-%E5%8E%9F%E5%88%99\">forge-style case"), "{html}");
+    assert!(html.contains("href=\"../goals/index.html#my-id\">doubled hash"), "{html}");
+    assert!(!run.stderr().contains("SMART-原则"), "{}", run.stderr());
+}
+
+#[test]
 fn aliases_redirect_relatively() {
     let run = Site::fixture("core/basic").build(&[]);
     let html = run.read("old/goals/index.html");

@@ -4,8 +4,16 @@
 
 mod browser;
 mod build;
+mod charts;
+mod check;
+mod competitors;
 mod corpora;
+mod docs;
 mod harness;
 mod props;
 mod robust;
+mod scaffold;
+mod search;
+mod serve;
 mod spec;
+mod versions;

@@ -1,0 +1,332 @@
+//! Reuse between builds, for `serve`: rendered Markdown and finished pages
+//! from earlier runs of the pipeline, so a rebuild only redoes what a change
+//! affects.
+//!
+//! Two layers, each keyed by everything its output depends on:
+//!
+//! - **Markdown** of a page depends on the page's own text and on the shape
+//!   of the site its links resolve against (which pages and files exist and
+//!   where, the data files behind charts, the UI strings of alerts). That
+//!   shape is the [`Scope`] key; the page is compared by its whole text, so
+//!   no hash collision can serve a stale page. A template edit keeps the
+//!   scope, so it re-renders pages without re-parsing any Markdown.
+//! - **Pages** (a page through its template) depend on the page and on what
+//!   its template shows of the rest of the site: titles and front matter of
+//!   every page (sidebar, breadcrumbs, previous/next, children), the config,
+//!   the templates and the date. That is the [`Shell`] key. Editing the body
+//!   of one page leaves the shell alone, so only that page is rendered again;
+//!   a title change renders every page's template (from cached Markdown).
+//!
+//! Entries not used by the latest build are dropped by [`Cache::finish`], so
+//! the cache holds one site (all its versions) at a time.
+//!
+//! **Invariant:** anything a template or the Markdown renderer reads must be
+//! covered by the scope or shell keys; `site::build` computes both from its
+//! own inputs.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::content::Page;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Rendered;
+
+#[derive(Default)]
+pub struct Cache {
+    /// Content files, reused while unchanged on disk.
+    pub files: crate::content::Memo,
+    generation: AtomicU64,
+    markdown: Mutex<HashMap<(u64, String), MarkdownEntry>>,
+    pages: Mutex<HashMap<(u64, String), PageEntry>>,
+    stats: Counters,
+}
+
+struct MarkdownEntry {
+    src: Arc<str>,
+    body_start: usize,
+    title: Option<String>,
+    rendered: Rendered,
+    used: u64,
+}
+
+struct PageEntry {
+    src: Arc<str>,
+    prebuilt: Option<String>,
+    /// The HTML of a page opsbook made up (reports, listings), which other
+    /// stages fill in after Markdown.
+    made: Option<String>,
+    html: Arc<[u8]>,
+    used: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    markdown_rendered: AtomicUsize,
+    markdown_reused: AtomicUsize,
+    pages_rendered: AtomicUsize,
+    pages_reused: AtomicUsize,
+}
+
+/// What the last build reused and redid.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub markdown_rendered: usize,
+    pub markdown_reused: usize,
+    pub pages_rendered: usize,
+    pub pages_reused: usize,
+}
+
+/// The key of everything Markdown rendering reads besides the page itself.
+pub struct Scope<'c> {
+    cache: &'c Cache,
+    key: u64,
+}
+
+/// The key of everything a page's template reads besides the page itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shell(u64);
+
+impl Cache {
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+
+    /// Starts the Markdown layer of one `site::build`. `parts` are hashed
+    /// into the scope key: they must describe every input of rendering other
+    /// than the page's own text.
+    pub fn scope(&self, parts: &dyn Fn(&mut DefaultHasher)) -> Scope<'_> {
+        let mut h = DefaultHasher::new();
+        parts(&mut h);
+        Scope { cache: self, key: h.finish() }
+    }
+
+    /// Ends a build: drops what it did not use and returns what it reused.
+    pub fn finish(&self) -> Stats {
+        let done = self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut m) = self.markdown.lock() {
+            m.retain(|_, e| e.used == done);
+        }
+        if let Ok(mut p) = self.pages.lock() {
+            p.retain(|_, e| e.used == done);
+        }
+        let take = |c: &AtomicUsize| c.swap(0, Ordering::SeqCst);
+        Stats {
+            markdown_rendered: take(&self.stats.markdown_rendered),
+            markdown_reused: take(&self.stats.markdown_reused),
+            pages_rendered: take(&self.stats.pages_rendered),
+            pages_reused: take(&self.stats.pages_reused),
+        }
+    }
+
+    /// Ends a build that failed: keeps every entry (the next good build
+    /// decides what stays) and resets the counters.
+    pub fn finish_failed(&self) {
+        for c in [
+            &self.stats.markdown_rendered,
+            &self.stats.markdown_reused,
+            &self.stats.pages_rendered,
+            &self.stats.pages_reused,
+        ] {
+            c.store(0, Ordering::SeqCst);
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+}
+
+impl Scope<'_> {
+    /// The page's rendered Markdown: from the cache when the page's text is
+    /// unchanged within this scope, else from `render`.
+    pub fn markdown(&self, page: &Page, render: impl FnOnce() -> Rendered) -> Rendered {
+        let key = (self.key, page.file.clone());
+        let now = self.cache.now();
+        if let Ok(mut map) = self.cache.markdown.lock()
+            && let Some(e) = map.get_mut(&key)
+            && *e.src == *page.src
+            && e.body_start == page.body_start
+            && e.title == page.front.title
+        {
+            e.used = now;
+            self.cache.stats.markdown_reused.fetch_add(1, Ordering::Relaxed);
+            return e.rendered.clone();
+        }
+        let rendered = render();
+        self.cache.stats.markdown_rendered.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut map) = self.cache.markdown.lock() {
+            let entry = MarkdownEntry {
+                src: Arc::from(page.src.as_str()),
+                body_start: page.body_start,
+                title: page.front.title.clone(),
+                rendered: rendered.clone(),
+                used: now,
+            };
+            map.insert(key, entry);
+        }
+        rendered
+    }
+
+    /// The shell key, once titles are known. `extra` hashes whatever else
+    /// the templates read (config, templates, date, options).
+    pub fn shell(&self, pages: &[Page], titles: &[String], extra: &dyn Fn(&mut DefaultHasher)) -> Shell {
+        let mut h = DefaultHasher::new();
+        self.key.hash(&mut h);
+        for (p, t) in pages.iter().zip(titles) {
+            p.url.hash(&mut h);
+            t.hash(&mut h);
+            // Front matter: everything other pages show of this one.
+            p.src[..p.body_start.min(p.src.len())].hash(&mut h);
+            p.front.title.hash(&mut h);
+        }
+        extra(&mut h);
+        Shell(h.finish())
+    }
+
+    /// The finished page: from the cache when neither the page nor the shell
+    /// changed, else from `render`. `html` is the page's rendered content:
+    /// for a page written by hand it follows from its text and the scope;
+    /// for a page opsbook made up it is compared too. Failures are not cached.
+    pub fn page(
+        &self,
+        shell: Shell,
+        page: &Page,
+        html: &str,
+        render: impl FnOnce() -> Result<String, Diagnostic>,
+    ) -> Result<Arc<[u8]>, Diagnostic> {
+        let made = (page.generated || page.prebuilt.is_some()).then_some(html);
+        let key = (shell.0, page.url.clone());
+        let now = self.cache.now();
+        if let Ok(mut map) = self.cache.pages.lock()
+            && let Some(e) = map.get_mut(&key)
+            && *e.src == *page.src
+            && e.prebuilt == page.prebuilt
+            && e.made.as_deref() == made
+        {
+            e.used = now;
+            self.cache.stats.pages_reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(Arc::clone(&e.html));
+        }
+        let html: Arc<[u8]> = Arc::from(render()?.into_bytes());
+        self.cache.stats.pages_rendered.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut map) = self.cache.pages.lock() {
+            let entry = PageEntry {
+                src: Arc::from(page.src.as_str()),
+                prebuilt: page.prebuilt.clone(),
+                made: made.map(str::to_string),
+                html: Arc::clone(&html),
+                used: now,
+            };
+            map.insert(key, entry);
+        }
+        Ok(html)
+    }
+}
+
+/// The scope key's inputs for one `site::build`: which pages and files
+/// exist and where, the data files, the config and the theme's UI strings.
+pub fn site_shape(
+    h: &mut DefaultHasher,
+    config: &crate::config::Config,
+    content: &crate::content::Content,
+    theme: &crate::theme::Theme,
+    statics: &[crate::site::StaticFile],
+) {
+    format!("{config:?}").hash(h);
+    for p in &content.pages {
+        (&p.rel, &p.url, p.generated, &p.prebuilt).hash(h);
+    }
+    for a in &content.assets {
+        a.rel.hash(h);
+    }
+    for d in &content.data {
+        (&d.rel, &d.src).hash(h);
+    }
+    for s in statics {
+        s.rel.hash(h);
+    }
+    theme.strings.hash(h);
+}
+
+/// The shell key's inputs besides the pages: config, templates, options.
+pub fn template_inputs(
+    h: &mut DefaultHasher,
+    config: &crate::config::Config,
+    theme: &crate::theme::Theme,
+    opts: &crate::site::Options,
+) {
+    format!("{config:?}").hash(h);
+    theme.templates.hash(h);
+    theme.strings.hash(h);
+    (opts.strict, opts.today).hash(h);
+    if let Some(x) = &opts.extras {
+        x.fingerprint(h);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::url_of;
+
+    fn page(rel: &str, src: &str) -> Page {
+        let (url, kind) = url_of(rel);
+        Page {
+            rel: rel.into(),
+            file: format!("content/{rel}"),
+            url,
+            kind,
+            src: src.into(),
+            body_start: 0,
+            front: Default::default(),
+            generated: false,
+            prebuilt: None,
+        }
+    }
+
+    fn render(text: &str) -> Rendered {
+        Rendered { html: text.to_string(), ..Rendered::default() }
+    }
+
+    #[test]
+    fn markdown_is_reused_only_for_the_same_text_and_scope() {
+        let cache = Cache::new();
+        let a = page("a.md", "# a");
+        let scope = cache.scope(&|h| 1.hash(h));
+        assert_eq!(scope.markdown(&a, || render("first")).html, "first");
+        assert_eq!(scope.markdown(&a, || render("second")).html, "first");
+        let changed = page("a.md", "# a changed");
+        assert_eq!(scope.markdown(&changed, || render("third")).html, "third");
+        let other = cache.scope(&|h| 2.hash(h));
+        assert_eq!(other.markdown(&changed, || render("fourth")).html, "fourth");
+        let stats = cache.finish();
+        assert_eq!((stats.markdown_reused, stats.markdown_rendered), (1, 3));
+    }
+
+    #[test]
+    fn unused_entries_are_dropped() {
+        let cache = Cache::new();
+        let a = page("a.md", "a");
+        cache.scope(&|_| {}).markdown(&a, || render("one"));
+        cache.finish();
+        cache.finish();
+        assert_eq!(cache.scope(&|_| {}).markdown(&a, || render("two")).html, "two");
+    }
+
+    #[test]
+    fn pages_follow_the_shell() {
+        let cache = Cache::new();
+        let pages = vec![page("a.md", "a"), page("b.md", "b")];
+        let titles = vec!["A".to_string(), "B".to_string()];
+        let scope = cache.scope(&|_| {});
+        let shell = scope.shell(&pages, &titles, &|_| {});
+        let html = |s: &str| scope.page(shell, &pages[0], "", || Ok(s.to_string())).ok().map(|b| b.to_vec());
+        assert_eq!(html("one"), Some(b"one".to_vec()));
+        assert_eq!(html("two"), Some(b"one".to_vec()));
+        let renamed = vec!["A".to_string(), "B2".to_string()];
+        let shell2 = scope.shell(&pages, &renamed, &|_| {});
+        assert_ne!(shell, shell2);
+    }
+}

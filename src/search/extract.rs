@@ -1,0 +1,325 @@
+//! A page's rendered HTML cut into sections at each heading with an id, as
+//! plain text. Working on the HTML rather than the Markdown means pages made
+//! by other stages (metrics, reports) are searchable like any other.
+//!
+//! Not a general HTML parser: it relies on what our renderer emits (quoted
+//! attributes, `<hN id="…">` headings, a `heading-anchor` link inside each)
+//! and stays harmless on anything else in raw HTML.
+
+/// One stretch of a page: the text before the first heading (`id` and
+/// `heading` empty), or a heading and the text up to the next one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Section {
+    pub id: String,
+    pub heading: String,
+    pub text: String,
+}
+
+/// Elements whose content is not text a reader searches for.
+const SKIPPED: &[&str] = &["script", "style", "svg", "template", "noscript", "button", "math"];
+
+/// Elements that separate words; inline ones (`strong`, `code`, `a`) do not.
+const BLOCKS: &str = "p div li ul ol dl dt dd td th tr table thead tbody br hr pre blockquote section article aside \
+                      header footer nav figure figcaption details summary h1 h2 h3 h4 h5 h6 img caption input sup";
+
+fn is_block(name: &str) -> bool {
+    BLOCKS.split_whitespace().any(|b| b == name)
+}
+
+pub fn sections(html: &str) -> Vec<Section> {
+    let mut out = vec![Section::default()];
+    let mut text = String::new();
+    // The heading being read: its level, id and text so far.
+    let mut heading: Option<(char, String, String)> = None;
+    // The element whose content is skipped, with its nesting depth.
+    let mut skip: Option<(String, usize)> = None;
+    // True right after a closing tag with no text since: `</a><span>` are
+    // siblings that CSS sets apart, so their words must not run together.
+    let mut after_close = false;
+    let mut rest = html;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            push_text(rest, skip.is_none(), &mut heading, &mut text);
+            break;
+        };
+        push_text(&rest[..lt], skip.is_none(), &mut heading, &mut text);
+        after_close &= rest[..lt].is_empty();
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
+            continue;
+        }
+        let (inner, end) = match tag_end(rest) {
+            Some(end) => (&rest[1..end - 1], end),
+            None => (&rest[1..], rest.len()),
+        };
+        let tag = Tag::parse(inner);
+        rest = &rest[end..];
+        let Some(tag) = tag else {
+            continue;
+        };
+        if let Some((name, depth)) = skip.as_mut() {
+            if tag.name == *name && !tag.self_closing {
+                if tag.closing {
+                    *depth -= 1;
+                } else {
+                    *depth += 1;
+                }
+                if *depth == 0 {
+                    skip = None;
+                }
+            }
+            continue;
+        }
+        let skipped = SKIPPED.contains(&tag.name.as_str()) || (tag.name == "a" && tag.has_class("heading-anchor"));
+        if skipped && !tag.closing && !tag.self_closing {
+            skip = Some((tag.name, 1));
+            continue;
+        }
+        if let Some(level) = heading_level(&tag.name) {
+            if !tag.closing && heading.is_none() {
+                if let Some(id) = tag.id.filter(|id| !id.is_empty()) {
+                    finish(&mut out, &mut text);
+                    heading = Some((level, id, String::new()));
+                    continue;
+                }
+            } else if tag.closing && heading.as_ref().is_some_and(|h| h.0 == level) {
+                if let Some((_, id, title)) = heading.take() {
+                    out.push(Section { id, heading: collapse(&title), text: String::new() });
+                }
+                continue;
+            }
+        }
+        let sibling = after_close && !tag.closing;
+        after_close = tag.closing;
+        if sibling || is_block(&tag.name) {
+            match heading.as_mut() {
+                Some(h) => h.2.push(' '),
+                None => text.push(' '),
+            }
+        }
+    }
+    if let Some((_, id, title)) = heading.take() {
+        finish(&mut out, &mut text);
+        out.push(Section { id, heading: collapse(&title), text: String::new() });
+    }
+    finish(&mut out, &mut text);
+    out
+}
+
+struct Tag {
+    name: String,
+    closing: bool,
+    self_closing: bool,
+    id: Option<String>,
+    class: Option<String>,
+}
+
+impl Tag {
+    /// Parses the inside of `<…>`; `None` for doctypes and the like.
+    fn parse(inner: &str) -> Option<Tag> {
+        let (closing, inner) = match inner.strip_prefix('/') {
+            Some(i) => (true, i),
+            None => (false, inner),
+        };
+        let name_end = inner.find(|c: char| c.is_whitespace() || c == '/' || c == '>').unwrap_or(inner.len());
+        let name = inner[..name_end].to_ascii_lowercase();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return None;
+        }
+        let attrs = &inner[name_end..];
+        Some(Tag {
+            name,
+            closing,
+            self_closing: attrs.trim_end().ends_with('/'),
+            id: attribute(attrs, "id"),
+            class: attribute(attrs, "class"),
+        })
+    }
+
+    fn has_class(&self, class: &str) -> bool {
+        self.class.as_deref().is_some_and(|c| c.split_whitespace().any(|c| c == class))
+    }
+}
+
+/// The value of a quoted attribute, entities decoded.
+fn attribute(attrs: &str, name: &str) -> Option<String> {
+    let mut rest = attrs;
+    while let Some(i) = rest.find(name) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + name.len()..].trim_start();
+        rest = &rest[i + name.len()..];
+        if !before.is_some_and(char::is_whitespace) {
+            continue;
+        }
+        let Some(value) = after.strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let end = value[1..].find(quote)?;
+        let mut out = String::new();
+        decode_into(&value[1..1 + end], &mut out);
+        return Some(out);
+    }
+    None
+}
+
+/// Index just past the `>` closing the tag at the start of `s`, quotes
+/// respected.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    for (i, b) in s.bytes().enumerate().skip(1) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn heading_level(name: &str) -> Option<char> {
+    match name.as_bytes() {
+        [b'h', l @ b'1'..=b'6'] => Some(*l as char),
+        _ => None,
+    }
+}
+
+fn push_text(raw: &str, keep: bool, heading: &mut Option<(char, String, String)>, text: &mut String) {
+    if !keep || raw.is_empty() {
+        return;
+    }
+    match heading.as_mut() {
+        Some(h) => decode_into(raw, &mut h.2),
+        None => decode_into(raw, text),
+    }
+}
+
+/// Ends the current section: its text, whitespace collapsed, goes to the
+/// last section in `out`.
+fn finish(out: &mut [Section], text: &mut String) {
+    if let Some(last) = out.last_mut() {
+        let t = collapse(text);
+        if !t.is_empty() {
+            if !last.text.is_empty() {
+                last.text.push(' ');
+            }
+            last.text.push_str(&t);
+        }
+    }
+    text.clear();
+}
+
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Appends `raw` with character references decoded.
+fn decode_into(raw: &str, out: &mut String) {
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let end = rest.find(';').filter(|e| *e <= 10);
+        let decoded = end.and_then(|e| entity(&rest[1..e]));
+        match (end, decoded) {
+            (Some(e), Some(c)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => num.parse().ok(),
+        };
+        return code.and_then(char::from_u32);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "ndash" => '–',
+        "mdash" => '—',
+        "hellip" => '…',
+        "middot" => '·',
+        "copy" => '©',
+        "times" => '×',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(html: &str, expected: &[(&str, &str, &str)]) {
+        let got = sections(html);
+        let got: Vec<(&str, &str, &str)> =
+            got.iter().map(|s| (s.id.as_str(), s.heading.as_str(), s.text.as_str())).collect();
+        assert_eq!(got, expected, "{html}");
+    }
+
+    #[test]
+    fn cut_at_headings() {
+        check(
+            "<p>导语 <strong>重点</strong></p>\n<h2 id=\"次日留存\">次日留存 <a class=\"heading-anchor\" href=\"#次日留存\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h2>\n<p>第二天<em>还</em>回来</p><ul><li>一</li><li>二</li></ul><p><a>Spend review</a><span>A review</span></p>",
+            &[("", "", "导语 重点"), ("次日留存", "次日留存", "第二天还回来 一 二 Spend review A review")],
+        );
+    }
+
+    #[test]
+    fn empty_page_has_an_intro_only() {
+        check("", &[("", "", "")]);
+        check("<h2 id=\"a\">A</h2>", &[("", "", ""), ("a", "A", "")]);
+    }
+
+    #[test]
+    fn headings_without_ids_are_text() {
+        check("<h3>Plain</h3><p>x</p>", &[("", "", "Plain x")]);
+    }
+
+    #[test]
+    fn scripts_svg_and_comments_are_skipped() {
+        check(
+            "<p>a</p><!-- hidden --><script>var x = '<p>';</script><svg><text>axis</text><svg></svg></svg><p>b</p>",
+            &[("", "", "a b")],
+        );
+    }
+
+    #[test]
+    fn entities_are_decoded() {
+        check("<p>A &amp; B &lt;3 &#x4e2d;&#25991; &unknown; a&b</p>", &[("", "", "A & B <3 中文 &unknown; a&b")]);
+        check("<h2 id=\"q&amp;a\" class=\"x\">Q&amp;A</h2>", &[("", "", ""), ("q&a", "Q&A", "")]);
+    }
+
+    #[test]
+    fn broken_html_does_not_panic() {
+        for html in ["<", "<p", "<h2 id=\"x\">open", "</h2>", "<a href='>'>x</a>", "&#99999999;", "<svg>", "<h2 id=>"] {
+            let _ = sections(html);
+        }
+        check("<h2 id=\"x\">open", &[("", "", ""), ("x", "open", "")]);
+    }
+}

@@ -1,0 +1,264 @@
+//! Markdown rendered once for all versions of a build.
+//!
+//! A page renders the same in two versions when its text is the same and
+//! everything it reads from the rest of the site answers the same: every
+//! link it resolved (to the same href and the same target page) and every
+//! data block it rendered. Each rendering records those answers; another
+//! version reuses it after asking the same questions of its own site, which
+//! costs a few hash lookups instead of a Markdown parse. So a page that links
+//! to a page renamed between versions is rendered again, and no other.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::content::Page;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, BlockSource, Host, Link, Rendered, Target};
+
+/// Variants kept per page text: the same text rendered in differently
+/// shaped sites.
+const MAX_VARIANTS: usize = 4;
+
+#[derive(Default)]
+pub struct MarkdownCache {
+    entries: Mutex<HashMap<u64, Vec<Arc<Entry>>>>,
+    pub rendered: AtomicUsize,
+    pub reused: AtomicUsize,
+}
+
+/// A data block as rendered: kind, body, offset in the file, output.
+type Block = (String, String, usize, Option<Result<String, String>>);
+
+struct Entry {
+    file: String,
+    url: String,
+    src: String,
+    body_start: usize,
+    title: Option<String>,
+    links: Vec<(String, String, Answer)>,
+    blocks: Vec<Block>,
+    rendered: Rendered,
+}
+
+/// A link's target, with pages named by URL (indices differ per version).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Answer {
+    External,
+    Anchor(String),
+    Page(String, Option<String>),
+    Asset,
+    Missing(String),
+}
+
+fn answer(target: &Target, pages: &[Page]) -> Answer {
+    match target {
+        Target::External => Answer::External,
+        Target::Anchor(a) => Answer::Anchor(a.clone()),
+        Target::Page { page, fragment } => {
+            Answer::Page(pages.get(*page).map(|p| p.url.clone()).unwrap_or_default(), fragment.clone())
+        }
+        Target::Asset => Answer::Asset,
+        Target::Missing(m) => Answer::Missing(m.clone()),
+    }
+}
+
+fn block_answer(r: Option<Result<String, Vec<Diagnostic>>>) -> Option<Result<String, String>> {
+    r.map(|r| r.map_err(|d| format!("{d:?}")))
+}
+
+/// Wraps the site's host and writes down every answer it gives.
+struct Recorder<'a> {
+    inner: &'a dyn Host,
+    links: RefCell<Vec<(String, Link)>>,
+    blocks: RefCell<Vec<Block>>,
+}
+
+impl Host for Recorder<'_> {
+    fn link(&self, dest: &str) -> Link {
+        let link = self.inner.link(dest);
+        self.links.borrow_mut().push((dest.to_string(), link.clone()));
+        link
+    }
+
+    fn data_block(&self, kind: &str, body: &str, at: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>> {
+        let out = self.inner.data_block(kind, body, at);
+        let recorded = block_answer(out.clone());
+        self.blocks.borrow_mut().push((kind.to_string(), body.to_string(), at.offset, recorded));
+        out
+    }
+
+    fn alert_title(&self, kind: &str) -> String {
+        // The theme is the same for every version of one build.
+        self.inner.alert_title(kind)
+    }
+}
+
+impl MarkdownCache {
+    pub fn render(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Rendered {
+        let key = {
+            let mut h = DefaultHasher::new();
+            (&page.file, &page.url, &page.src).hash(&mut h);
+            h.finish()
+        };
+        let candidates: Vec<Arc<Entry>> =
+            self.entries.lock().map(|m| m.get(&key).cloned().unwrap_or_default()).unwrap_or_default();
+        for e in candidates {
+            if let Some(r) = reuse(&e, page, pages, input, host) {
+                self.reused.fetch_add(1, Ordering::Relaxed);
+                return r;
+            }
+        }
+        let recorder = Recorder { inner: host, links: RefCell::default(), blocks: RefCell::default() };
+        let rendered = markdown::render(input, &recorder);
+        self.rendered.fetch_add(1, Ordering::Relaxed);
+        let links = recorder
+            .links
+            .into_inner()
+            .into_iter()
+            .map(|(dest, link)| {
+                let a = answer(&link.target, pages);
+                (dest, link.href, a)
+            })
+            .collect();
+        let entry = Entry {
+            file: page.file.clone(),
+            url: page.url.clone(),
+            src: page.src.clone(),
+            body_start: page.body_start,
+            title: page.front.title.clone(),
+            links,
+            blocks: recorder.blocks.into_inner(),
+            rendered: rendered.clone(),
+        };
+        if let Ok(mut m) = self.entries.lock() {
+            let list = m.entry(key).or_default();
+            if list.len() >= MAX_VARIANTS {
+                list.remove(0);
+            }
+            list.push(Arc::new(entry));
+        }
+        rendered
+    }
+}
+
+/// The cached rendering, with link targets renumbered for this version,
+/// when every recorded answer is the same here.
+fn reuse(e: &Entry, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Option<Rendered> {
+    if e.file != page.file
+        || e.url != page.url
+        || e.src != page.src
+        || e.body_start != page.body_start
+        || e.title != page.front.title
+    {
+        return None;
+    }
+    let mut targets: HashMap<&str, Target> = HashMap::new();
+    for (dest, href, expected) in &e.links {
+        let link = host.link(dest);
+        if link.href != *href || answer(&link.target, pages) != *expected {
+            return None;
+        }
+        targets.insert(dest, link.target);
+    }
+    for (kind, body, offset, expected) in &e.blocks {
+        let at = BlockSource { file: input.file, src: input.src, offset: *offset };
+        if block_answer(host.data_block(kind, body, &at)) != *expected {
+            return None;
+        }
+    }
+    let mut r = e.rendered.clone();
+    for link in &mut r.links {
+        if let Some(t) = targets.get(link.dest.as_str()) {
+            link.target = t.clone();
+        }
+    }
+    Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::url_of;
+    use crate::links::SiteIndex;
+
+    fn page(rel: &str, src: &str) -> Page {
+        let (url, kind) = url_of(rel);
+        Page {
+            rel: rel.into(),
+            file: format!("content/{rel}"),
+            url,
+            kind,
+            src: src.into(),
+            body_start: 0,
+            front: Default::default(),
+            generated: false,
+            prebuilt: None,
+        }
+    }
+
+    struct SiteHost<'a> {
+        index: &'a SiteIndex,
+        pages: &'a [Page],
+        page: &'a Page,
+    }
+
+    impl Host for SiteHost<'_> {
+        fn link(&self, dest: &str) -> Link {
+            self.index.resolve(self.pages, self.page.source_dir(), &self.page.url, dest)
+        }
+        fn data_block(&self, _: &str, _: &str, _: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>> {
+            None
+        }
+        fn alert_title(&self, kind: &str) -> String {
+            kind.to_string()
+        }
+    }
+
+    /// Renders `a.md` of each site in turn through one cache; returns the
+    /// HTML of each and how many renderings were reused.
+    fn check(sites: &[&[(&str, &str)]], reused: usize) -> Vec<String> {
+        let cache = MarkdownCache::default();
+        let mut out = Vec::new();
+        for files in sites {
+            let pages: Vec<Page> = files.iter().map(|(rel, src)| page(rel, src)).collect();
+            let index = SiteIndex::new(&pages, Vec::new());
+            let a = pages.iter().find(|p| p.rel == "a.md").expect("a.md");
+            let host = SiteHost { index: &index, pages: &pages, page: a };
+            let input = markdown::Input { file: &a.file, src: &a.src, body_start: 0, title: None };
+            let r = cache.render(a, &pages, &input, &host);
+            for link in &r.links {
+                if let Target::Page { page, .. } = link.target {
+                    assert!(page < pages.len(), "link target renumbered for this site");
+                }
+            }
+            out.push(r.html);
+        }
+        assert_eq!(cache.reused.load(Ordering::Relaxed), reused);
+        out
+    }
+
+    #[test]
+    fn same_text_and_same_targets_is_reused() {
+        let v1: &[(&str, &str)] = &[("a.md", "See [b](b.md)."), ("b.md", "# B")];
+        let v2: &[(&str, &str)] = &[("0.md", "new first page"), ("a.md", "See [b](b.md)."), ("b.md", "# B2")];
+        let html = check(&[v1, v2], 1);
+        assert_eq!(html[0], html[1]);
+    }
+
+    #[test]
+    fn a_link_that_resolves_differently_renders_again() {
+        let v1: &[(&str, &str)] = &[("a.md", "See [b](b.md)."), ("b.md", "# B")];
+        let v2: &[(&str, &str)] = &[("a.md", "See [b](b.md).")];
+        let html = check(&[v1, v2], 0);
+        assert!(html[0].contains("href=\"../b/index.html\""), "{}", html[0]);
+        assert!(!html[1].contains("index.html"), "{}", html[1]);
+    }
+
+    #[test]
+    fn changed_text_renders_again() {
+        check(&[&[("a.md", "one")], &[("a.md", "two")]], 0);
+    }
+}

@@ -1,0 +1,132 @@
+//! What one version adds to each of its pages: Markdown shared with the
+//! other versions, the git dates of the page, and the switcher and banner.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::content::Page;
+use crate::git::{Facts, Stamp};
+use crate::markdown::{self, Host, Rendered};
+
+use super::cache::MarkdownCache;
+use super::switcher::Switcher;
+
+pub struct VersionExtras {
+    pub cache: Arc<MarkdownCache>,
+    pub switcher: Option<Arc<Switcher>>,
+    /// This version's index in the switcher.
+    pub edition: usize,
+    pub facts: Option<Arc<Facts>>,
+    /// Source file of each page made from one, by URL.
+    pub rel_by_url: HashMap<String, String>,
+    /// Hash of what this version's facts and switcher say.
+    pub key: u64,
+}
+
+#[derive(Serialize)]
+struct GitView {
+    updated: String,
+    author: String,
+    commit: String,
+    created: String,
+    history: Vec<StampView>,
+    /// History stops at a shallow clone's boundary: older entries unknown.
+    shallow: bool,
+}
+
+#[derive(Serialize)]
+struct StampView {
+    date: String,
+    author: String,
+    commit: String,
+    summary: String,
+}
+
+fn date(s: &Stamp) -> String {
+    s.date().map(|d| d.to_string()).unwrap_or_default()
+}
+
+impl VersionExtras {
+    pub fn new(
+        cache: Arc<MarkdownCache>,
+        switcher: Option<Arc<Switcher>>,
+        edition: usize,
+        facts: Option<Arc<Facts>>,
+        pages: &[Page],
+    ) -> VersionExtras {
+        let rel_by_url: HashMap<String, String> =
+            pages.iter().filter(|p| !p.generated).map(|p| (p.url.clone(), p.rel.clone())).collect();
+        let mut h = DefaultHasher::new();
+        edition.hash(&mut h);
+        if let Some(s) = &switcher {
+            for e in &s.editions {
+                (&e.name, &e.label, &e.prefix, &e.changes_url).hash(&mut h);
+            }
+        }
+        if let Some(f) = &facts {
+            let mut files: Vec<_> = f.files.iter().collect();
+            files.sort_by(|a, b| a.0.cmp(b.0));
+            for (rel, ff) in files {
+                rel.hash(&mut h);
+                for s in ff.history.iter().chain(&ff.updated).chain(&ff.created) {
+                    s.short.hash(&mut h);
+                }
+            }
+            f.truncated.hash(&mut h);
+        }
+        VersionExtras { cache, switcher, edition, facts, rel_by_url, key: h.finish() }
+    }
+
+    fn git_view(&self, url: &str) -> Option<GitView> {
+        let facts = self.facts.as_ref()?;
+        let f = facts.files.get(self.rel_by_url.get(url)?)?;
+        let updated = f.updated.as_deref();
+        Some(GitView {
+            updated: updated.map(date).unwrap_or_default(),
+            author: updated.map(|s| s.author.clone()).unwrap_or_default(),
+            commit: updated.map(|s| s.short.clone()).unwrap_or_default(),
+            created: f.created.as_deref().map(date).unwrap_or_default(),
+            history: f
+                .history
+                .iter()
+                .map(|s| StampView {
+                    date: date(s),
+                    author: s.author.clone(),
+                    commit: s.short.clone(),
+                    summary: s.summary.clone(),
+                })
+                .collect(),
+            shallow: facts.truncated,
+        })
+    }
+}
+
+impl crate::site::Extras for VersionExtras {
+    fn markdown(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Rendered {
+        self.cache.render(page, pages, input, host)
+    }
+
+    fn updated(&self, page: &Page) -> Option<String> {
+        if page.generated {
+            return None;
+        }
+        let s = self.facts.as_ref()?.files.get(&page.rel)?.updated.as_deref()?;
+        s.date().map(|d| d.to_string())
+    }
+
+    fn context(&self, url: &str, ctx: &mut tera::Context) {
+        if let Some(s) = self.switcher.as_ref().filter(|s| s.editions.len() > 1) {
+            ctx.insert("versions", &s.view(self.edition, url));
+        }
+        if let Some(g) = self.git_view(url) {
+            ctx.insert("git", &g);
+        }
+    }
+
+    fn fingerprint(&self, h: &mut DefaultHasher) {
+        self.key.hash(h);
+    }
+}

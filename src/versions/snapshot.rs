@@ -1,0 +1,74 @@
+//! What the versions stage keeps of a version's content once the content
+//! itself is handed to the build: each page's file, URL, title and text, and
+//! the data files. Enough to match pages across versions and to say what
+//! changed.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::content::{Content, Page};
+use crate::metrics::Metrics;
+
+pub struct PageInfo {
+    pub rel: String,
+    pub url: String,
+    pub title: String,
+    pub src: String,
+    pub body_start: usize,
+    /// Hash of `src`, to compare pages quickly.
+    pub hash: u64,
+    pub generated: bool,
+}
+
+impl PageInfo {
+    /// The Markdown after the front matter.
+    pub fn body(&self) -> &str {
+        self.src.get(self.body_start..).unwrap_or("")
+    }
+}
+
+pub struct Snapshot {
+    /// Sorted by URL, as in `Content`.
+    pub pages: Vec<PageInfo>,
+    /// The metrics that load (each has a generated page).
+    pub metrics: Metrics,
+}
+
+impl Snapshot {
+    pub fn of(content: &Content) -> Snapshot {
+        let pages = content
+            .pages
+            .iter()
+            .map(|p| {
+                let mut h = DefaultHasher::new();
+                p.src.hash(&mut h);
+                PageInfo {
+                    rel: p.rel.clone(),
+                    url: p.url.clone(),
+                    title: title_of(p),
+                    src: p.src.clone(),
+                    body_start: p.body_start,
+                    hash: h.finish(),
+                    generated: p.generated,
+                }
+            })
+            .collect();
+        Snapshot { pages, metrics: crate::metrics::load(&content.data).0 }
+    }
+}
+
+/// The title a reader sees, as the build will choose it: front matter, else
+/// the first `# H1`, else the file name.
+pub fn title_of(p: &Page) -> String {
+    if let Some(t) = p.front.title.as_deref().or(p.front.name.as_deref()).filter(|t| !t.trim().is_empty()) {
+        return t.trim().to_string();
+    }
+    let body = p.src.get(p.body_start..).unwrap_or("");
+    if let Some(h1) = body.lines().find_map(|l| l.strip_prefix("# ")) {
+        let h1 = h1.trim().trim_end_matches('#').trim();
+        if !h1.is_empty() {
+            return h1.to_string();
+        }
+    }
+    let name = p.url.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    name.to_string()
+}

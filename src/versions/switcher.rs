@@ -1,0 +1,260 @@
+//! The same page in another version: by its file, following renames found
+//! between the two versions (identical or at least half-similar text, as
+//! `git diff -M`), else by URL, else that version's home. From this, the
+//! switcher and banner of every page and `versions.json`.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::git::match_renames;
+use crate::links;
+
+use super::snapshot::Snapshot;
+
+/// One version as the switcher shows it.
+pub struct Edition {
+    pub name: String,
+    pub label: String,
+    /// Output folder from the site root (`""` for latest).
+    pub prefix: String,
+    pub commit: Option<String>,
+    /// The commit's author date, `YYYY-MM-DD`, and as RFC 3339.
+    pub date: Option<String>,
+    pub date_time: Option<String>,
+    /// URL of its "what changed" page, when it has one.
+    pub changes_url: Option<String>,
+    by_rel: HashMap<String, String>,
+    by_url: HashMap<String, String>,
+    urls: HashSet<String>,
+}
+
+impl Edition {
+    pub fn new(name: &str, label: &str, prefix: &str, snapshot: &Snapshot) -> Edition {
+        let mut by_rel = HashMap::new();
+        let mut by_url = HashMap::new();
+        let mut urls = HashSet::new();
+        // Metric pages are generated during the build, one per metric.
+        for id in snapshot.metrics.ids() {
+            urls.insert(crate::blocks::pages::metric_url(id));
+            urls.insert(crate::blocks::pages::SECTION_URL.to_string());
+        }
+        for p in &snapshot.pages {
+            urls.insert(p.url.clone());
+            if !p.generated {
+                by_rel.insert(p.rel.clone(), p.url.clone());
+                by_url.insert(p.url.clone(), p.rel.clone());
+            }
+        }
+        Edition {
+            name: name.to_string(),
+            label: label.to_string(),
+            prefix: prefix.to_string(),
+            commit: None,
+            date: None,
+            date_time: None,
+            changes_url: None,
+            by_rel,
+            by_url,
+            urls,
+        }
+    }
+
+    pub fn is_latest(&self) -> bool {
+        self.prefix.is_empty()
+    }
+
+    /// Registers the generated "what changed" page at `url`.
+    pub fn add_changes_page(&mut self, url: &str) {
+        self.urls.insert(url.to_string());
+        self.changes_url = Some(url.to_string());
+    }
+}
+
+pub struct Switcher {
+    /// Latest first, then older versions newest first.
+    pub editions: Vec<Edition>,
+    /// `(from, to)` → old file → new file, for files moved between them.
+    renames: HashMap<(usize, usize), HashMap<String, String>>,
+    base_url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct SwitcherView {
+    /// The version this page belongs to, for themes that show it; the
+    /// default theme marks it from the page address instead, so that a page
+    /// unchanged between older versions is byte for byte the same file.
+    pub current: String,
+    pub items: Vec<Item>,
+    /// True on pages of an older version.
+    pub older: bool,
+    /// The same page in latest (or latest's home).
+    pub latest_href: String,
+    /// `latest_href` is latest's home: the page is gone there.
+    pub latest_fallback: bool,
+    /// Absolute with `base_url`, else relative.
+    pub canonical: String,
+    /// This version's "what changed" page, if any.
+    pub changes_href: String,
+}
+
+#[derive(Serialize)]
+pub struct Item {
+    pub name: String,
+    pub label: String,
+    pub href: String,
+    pub latest: bool,
+    /// The page does not exist there; `href` is that version's home.
+    pub fallback: bool,
+}
+
+/// One entry of `versions.json`.
+#[derive(Serialize)]
+struct JsonVersion<'a> {
+    name: &'a str,
+    label: &'a str,
+    url: &'a str,
+    latest: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<String>,
+}
+
+impl Switcher {
+    /// `snapshots[i]` is the content of `editions[i]`.
+    pub fn new(editions: Vec<Edition>, snapshots: &[&Snapshot], base_url: Option<&str>) -> Switcher {
+        let mut renames = HashMap::new();
+        for a in 0..snapshots.len() {
+            for b in a + 1..snapshots.len() {
+                let forward = renamed(snapshots[a], snapshots[b]);
+                let back = forward.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
+                renames.insert((a, b), forward);
+                renames.insert((b, a), back);
+            }
+        }
+        Switcher { editions, renames, base_url: base_url.map(|b| b.trim_end_matches('/').to_string()) }
+    }
+
+    /// Files moved between editions `from` and `to`: old name → new name.
+    pub fn renames(&self, from: usize, to: usize) -> HashMap<String, String> {
+        self.renames.get(&(from, to)).cloned().unwrap_or_default()
+    }
+
+    /// The URL in edition `to` of the page at `url` in edition `from`, and
+    /// whether it is that page (else it is `to`'s home).
+    pub fn target(&self, from: usize, to: usize, url: &str) -> (String, bool) {
+        let (src, dst) = (&self.editions[from], &self.editions[to]);
+        if from == to {
+            return (url.to_string(), true);
+        }
+        if let Some(rel) = src.by_url.get(url) {
+            if let Some(u) = dst.by_rel.get(rel) {
+                return (u.clone(), true);
+            }
+            if let Some(u) = self.renames.get(&(from, to)).and_then(|m| m.get(rel)).and_then(|r| dst.by_rel.get(r)) {
+                return (u.clone(), true);
+            }
+        }
+        if dst.urls.contains(url) {
+            return (url.to_string(), true);
+        }
+        (String::new(), false)
+    }
+
+    pub fn view(&self, edition: usize, url: &str) -> SwitcherView {
+        let here = &self.editions[edition];
+        // Every link climbs to the site root and back down, even to this
+        // version, so the links are the same from every older version.
+        let depth = |path: &str| path.split('/').filter(|s| !s.is_empty()).count();
+        let up = "../".repeat(depth(url) + depth(&here.prefix));
+        let href = |to: String| format!("{up}{}", links::page_href("", &to));
+        let items: Vec<Item> = self
+            .editions
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let (target, same) = self.target(edition, i, url);
+                Item {
+                    name: e.name.clone(),
+                    label: e.label.clone(),
+                    href: href(format!("{}{target}", e.prefix)),
+                    latest: e.is_latest(),
+                    fallback: !same,
+                }
+            })
+            .collect();
+        let (latest_url, same) = self.target(edition, 0, url);
+        let canonical = match &self.base_url {
+            Some(base) => {
+                let path: Vec<String> = latest_url.split('/').map(links::encode_segment).collect();
+                format!("{base}/{}", path.join("/"))
+            }
+            None => href(latest_url.clone()),
+        };
+        SwitcherView {
+            current: here.label.clone(),
+            latest_href: items.first().map(|i| i.href.clone()).unwrap_or_default(),
+            items,
+            older: !here.is_latest(),
+            latest_fallback: !same,
+            canonical,
+            changes_href: here.changes_url.as_ref().map(|c| links::page_href(url, c)).unwrap_or_default(),
+        }
+    }
+
+    /// `versions.json`: every version, newest first, with its URL from the
+    /// site root.
+    pub fn json(&self) -> String {
+        let list: Vec<JsonVersion<'_>> = self
+            .editions
+            .iter()
+            .map(|e| JsonVersion {
+                name: &e.name,
+                label: &e.label,
+                url: &e.prefix,
+                latest: e.is_latest(),
+                commit: e.commit.as_deref(),
+                date: e.date.as_deref(),
+                changes: e.changes_url.as_ref().map(|c| format!("{}{c}", e.prefix)),
+            })
+            .collect();
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            latest: &'a str,
+            versions: Vec<JsonVersion<'a>>,
+        }
+        let latest = self.editions.first().map(|e| e.name.as_str()).unwrap_or("latest");
+        let mut s = serde_json::to_string_pretty(&Doc { latest, versions: list }).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+/// Markdown files of `a` that are in `b` under another name.
+fn renamed(a: &Snapshot, b: &Snapshot) -> HashMap<String, String> {
+    let in_b: HashSet<&str> = b.pages.iter().filter(|p| !p.generated).map(|p| p.rel.as_str()).collect();
+    let in_a: HashSet<&str> = a.pages.iter().filter(|p| !p.generated).map(|p| p.rel.as_str()).collect();
+    let removed: Vec<(String, u64)> = a
+        .pages
+        .iter()
+        .filter(|p| !p.generated && !in_b.contains(p.rel.as_str()))
+        .map(|p| (p.rel.clone(), p.hash))
+        .collect();
+    let added: Vec<(String, u64)> = b
+        .pages
+        .iter()
+        .filter(|p| !p.generated && !in_a.contains(p.rel.as_str()))
+        .map(|p| (p.rel.clone(), p.hash))
+        .collect();
+    if removed.is_empty() || added.is_empty() {
+        return HashMap::new();
+    }
+    let text = |old: bool, rel: &str| {
+        let s = if old { a } else { b };
+        s.pages.iter().find(|p| p.rel == rel).map(|p| p.body().as_bytes().to_vec())
+    };
+    match_renames(&removed, &added, text).into_iter().collect()
+}

@@ -1,0 +1,412 @@
+//! Versions from git: test repositories made with the git CLI (tags,
+//! branches, renames, deleted pages, merge commits, a shallow clone), built
+//! with the real binary; snapshots of the switcher, the older-version banner,
+//! a page's history and the "what changed" page; and a real browser moving
+//! between versions.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::browser::{Browser, serve};
+use crate::harness::{Site, opsbook, repo, snapshot_tree};
+
+fn have_git() -> bool {
+    let ok = Command::new("git").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "CI must install git (see .ci/run)");
+        eprintln!("skipped: git not installed");
+    }
+    ok
+}
+
+/// Runs git in `dir` with a fixed identity and no user or system config, so
+/// commit ids are the same on every machine.
+fn git(dir: &Path, args: &[&str], date: &str, author: &str) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", author)
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "Ops Bot")
+        .env("GIT_COMMITTER_EMAIL", "bot@example.com")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A site in a fresh repository.
+struct Repo {
+    site: Site,
+}
+
+impl Repo {
+    fn new(config: &str) -> Repo {
+        let site = Site::new().file("opsbook.toml", config);
+        git(site.root(), &["init", "-q", "-b", "main"], "2026-01-01T09:00:00+08:00", "x");
+        Repo { site }
+    }
+
+    fn root(&self) -> &Path {
+        self.site.root()
+    }
+
+    fn write(self, rel: &str, text: &str) -> Repo {
+        Repo { site: self.site.file(rel, text) }
+    }
+
+    fn remove(self, rel: &str) -> Repo {
+        std::fs::remove_file(self.root().join(rel)).expect("remove");
+        self
+    }
+
+    fn commit(self, date: &str, author: &str, message: &str) -> Repo {
+        git(self.root(), &["add", "-A"], date, author);
+        git(self.root(), &["commit", "-q", "-m", message], date, author);
+        self
+    }
+
+    fn run(self, args: &[&str]) -> Repo {
+        git(self.root(), args, "2026-03-01T09:00:00+08:00", "Ann");
+        self
+    }
+}
+
+const CONFIG: &str = "title = \"Ops\"\nlanguage = \"en\"\nedit_url = \"https://git.example.com/ops/-/edit/main/{path}\"\n\n[versions]\ntags = \"v*\"\nbranches = [\"next\"]\nlabels = { \"v1.0\" = \"2026 Q1\" }\n";
+
+/// v1.0 (lightweight tag): goals, plan, old. Then plan is renamed to
+/// planning (and edited), old deleted, goals edited on main while a
+/// feature branch adds a page; the merge is tagged v2.0 (annotated). A
+/// branch `next` adds a page after that; `release-x` does not match `v*`.
+fn handbook() -> Repo {
+    Repo::new(CONFIG)
+        .write("content/_index.md", "# Ops\n\nWelcome.\n")
+        .write("content/guide/goals.md", "# Goals\n\nSet goals every week.\n\nSee the [plan](plan.md).\n")
+        .write("content/guide/plan.md", "# Plan\n\nPlan the quarter.\n\n- one\n- two\n- three\n")
+        .write("content/guide/old.md", "# Old page\n\nSoon gone.\n")
+        .write("content/metrics/dau.toml", "title = \"DAU\"\nunit = \"人\"\n\n[[series]]\nname = \"DAU\"\ninterval = \"month\"\nstart = 2026-01-01\nvalues = [100, 120]\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "First edition")
+        .run(&["tag", "v1.0"])
+        .run(&["tag", "release-x"])
+        .run(&["mv", "content/guide/plan.md", "content/guide/planning.md"])
+        .write("content/guide/planning.md", "# Plan\n\nPlan the quarter, then the month.\n\n- one\n- two\n- three\n")
+        .write("content/guide/goals.md", "# Goals\n\nSet goals every week.\n\nSee the [plan](planning.md).\n")
+        .remove("content/guide/old.md")
+        .commit("2026-02-01T10:00:00+08:00", "Ann", "Rename the plan, drop the old page")
+        .run(&["checkout", "-q", "-b", "feature"])
+        .write("content/guide/new.md", "# New page\n\nFresh.\n")
+        .commit("2026-02-10T10:00:00+08:00", "Bob", "Add a new page")
+        .run(&["checkout", "-q", "main"])
+        .write("content/guide/goals.md", "# Goals\n\nSet goals every month.\n\nSee the [plan](planning.md).\n")
+        .write("content/metrics/dau.toml", "title = \"DAU\"\nunit = \"人\"\n\n[[series]]\nname = \"DAU\"\ninterval = \"month\"\nstart = 2026-01-01\nvalues = [100, 125, 140]\n")
+        .commit("2026-02-15T10:00:00+08:00", "Cai", "Goals every month; March DAU")
+        .run(&["merge", "-q", "--no-ff", "feature", "-m", "Merge the new page"])
+        .run(&["tag", "-a", "v2.0", "-m", "Second edition"])
+        .run(&["checkout", "-q", "-b", "next"])
+        .write("content/guide/next.md", "# Next\n\nComing soon.\n")
+        .commit("2026-03-05T10:00:00+08:00", "Ann", "Next up")
+        .run(&["checkout", "-q", "main"])
+        .write("content/guide/goals.md", "# Goals\n\nSet goals every month, review every week.\n\nSee the [plan](planning.md).\n")
+        .commit("2026-03-10T10:00:00+08:00", "Ann", "Weekly reviews")
+}
+
+/// The element starting at `start` up to the end of its first `end`.
+fn fragment(html: &str, start: &str, end: &str) -> String {
+    let from = html.find(start).unwrap_or_else(|| panic!("no `{start}` in:\n{html}"));
+    let to = html[from..].find(end).map_or(html.len(), |i| from + i + end.len());
+    html[from..to].to_string()
+}
+
+#[test]
+fn versions_from_tags_and_branches_with_renames_merges_and_deletions() {
+    if !have_git() {
+        return;
+    }
+    let repo = handbook();
+    let run = repo.site.build(&[]);
+    run.ok();
+    for page in [
+        "index.html",
+        "guide/planning/index.html",
+        "guide/new/index.html",
+        "changes/index.html",
+        "v/v2.0/guide/planning/index.html",
+        "v/v2.0/changes/index.html",
+        "v/v1.0/guide/plan/index.html",
+        "v/v1.0/guide/old/index.html",
+        "v/v1.0/assets/opsbook.css",
+        "v/next/guide/next/index.html",
+        "versions.json",
+        "changes.xml",
+    ] {
+        assert!(run.exists(page), "missing {page}");
+    }
+    assert!(!run.exists("v/release-x"), "tags that do not match the pattern are not versions");
+    assert!(!run.exists("v/v1.0/changes/index.html"), "the oldest version has nothing to compare with");
+
+    insta::assert_snapshot!("versions_json", run.read("versions.json"));
+    let old_plan = run.read("v/v1.0/guide/plan/index.html");
+    insta::assert_snapshot!(
+        "switcher_on_renamed_page",
+        fragment(&old_plan, "<details class=\"version-switcher\"", "</details>")
+    );
+    insta::assert_snapshot!(
+        "older_version_banner",
+        fragment(&old_plan, "<div class=\"banner banner-older-version\"", "</div>")
+    );
+    assert!(old_plan.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(old_plan.contains("<link rel=\"canonical\" href=\"../../../../guide/planning/index.html\">"));
+    let latest = run.read("guide/planning/index.html");
+    assert!(!latest.contains("noindex") && !latest.contains("rel=\"canonical\""));
+    insta::assert_snapshot!(
+        "page_history_follows_rename",
+        fragment(&latest, "<details class=\"page-history\"", "</details>")
+    );
+    let goals = run.read("guide/goals/index.html");
+    assert!(goals.contains("<dt>Last updated</dt><dd><time datetime=\"2026-03-10\">2026-03-10</time>"), "{goals}");
+    // The merge commit changed nothing itself: the new page is Bob's.
+    let new = run.read("guide/new/index.html");
+    assert!(new.contains("2026-02-10") && new.contains("Bob") && !new.contains("Merge the new page"), "{new}");
+    // Each version knows its own dates.
+    let old_goals = run.read("v/v1.0/guide/goals/index.html");
+    assert!(old_goals.contains("datetime=\"2026-01-05\"") && !old_goals.contains("2026-02-15"), "{old_goals}");
+    insta::assert_snapshot!("what_changed_in_v2", run.main("v/v2.0/changes/index.html"));
+    insta::assert_snapshot!("changes_feed", run.read("changes.xml"));
+}
+
+#[test]
+fn switcher_falls_back_to_the_home_page_of_a_version_without_the_page() {
+    if !have_git() {
+        return;
+    }
+    let run = handbook().site.build(&[]);
+    run.ok();
+    let old = run.read("v/v1.0/guide/old/index.html");
+    let switcher = fragment(&old, "<details class=\"version-switcher\"", "</details>");
+    assert!(
+        switcher.contains(
+            "<a class=\"version-link version-fallback\" href=\"../../../../index.html\" data-version=\"latest\">"
+        ),
+        "{switcher}"
+    );
+    let banner = fragment(&old, "<div class=\"banner banner-older-version\"", "</div>");
+    assert!(banner.contains("no longer exists") && banner.contains("../../../../index.html"), "{banner}");
+    let new = run.read("guide/new/index.html");
+    assert!(new.contains("href=\"../../v/v1.0/index.html\" data-version=\"v1.0\""), "v1.0 has no new page");
+    // Generated metric pages are matched too.
+    let metric = run.read("v/v1.0/metrics/dau/index.html");
+    assert!(metric.contains("href=\"../../../../metrics/dau/index.html\" data-version=\"latest\""), "{metric}");
+}
+
+#[test]
+fn a_site_in_a_subfolder_of_the_repository_with_latest_from_a_branch() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new("")
+        .write("handbook/opsbook.toml", "language = \"en\"\n[versions]\ntags = \"v*\"\ndefault = \"main\"\n")
+        .write("handbook/content/a.md", "# A\n\nOne.\n")
+        .write("README.md", "not part of the site\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "One")
+        .run(&["tag", "v1"])
+        .write("handbook/content/a.md", "# A\n\nTwo.\n")
+        .commit("2026-01-06T10:00:00+08:00", "Ann", "Two")
+        // Not committed: latest comes from the `main` branch, not the work tree.
+        .write("handbook/content/a.md", "# A\n\nUncommitted.\n");
+    let out = repo.root().join("public");
+    let output = opsbook()
+        .args(["build", "--root"])
+        .arg(repo.root().join("handbook"))
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .expect("run opsbook");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let read = |rel: &str| std::fs::read_to_string(out.join(rel)).expect("read page");
+    let latest = read("a/index.html");
+    assert!(latest.contains("Two.") && !latest.contains("Uncommitted"), "{latest}");
+    assert!(latest.contains("datetime=\"2026-01-06\""), "{latest}");
+    let v1 = read("v/v1/a/index.html");
+    assert!(v1.contains("One.") && v1.contains("datetime=\"2026-01-05\""), "{v1}");
+    assert!(!out.join("README").exists() && !out.join("v/v1/README").exists());
+}
+
+#[test]
+fn versions_build_is_deterministic() {
+    if !have_git() {
+        return;
+    }
+    let repo = handbook();
+    let first = repo.site.build(&[]);
+    first.ok();
+    let a = snapshot_tree(&first.out_dir);
+    let second = repo.site.build(&[]);
+    assert_eq!(a, snapshot_tree(&second.out_dir));
+}
+
+#[test]
+fn older_version_with_broken_content_is_left_out_with_a_warning() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new("language = \"en\"\n[versions]\ntags = \"v*\"\n")
+        .write("content/a.md", "+++\ntitel = \"typo\"\n+++\n# A\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "Broken front matter")
+        .run(&["tag", "v0.1"])
+        .write("content/a.md", "+++\ntitle = \"A\"\n+++\nFixed.\n")
+        .commit("2026-01-06T10:00:00+08:00", "Ann", "Fixed");
+    let run = repo.site.build(&[]);
+    run.ok();
+    assert!(run.stderr().contains("warning: version `v0.1` left out"), "{}", run.stderr());
+    assert!(!run.exists("v/v0.1/index.html"));
+    let json: Value = serde_json::from_str(&run.read("versions.json")).expect("json");
+    assert_eq!(json["versions"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn zero_matching_tags_builds_latest_alone() {
+    if !have_git() {
+        return;
+    }
+    let repo = Repo::new("language = \"en\"\n[versions]\ntags = \"v*\"\n").write("content/a.md", "# A\n").commit(
+        "2026-01-05T10:00:00+08:00",
+        "Ann",
+        "Start",
+    );
+    let run = repo.site.build(&[]);
+    run.ok();
+    assert!(run.stderr().lines().all(|l| !l.starts_with("warning")), "{}", run.stderr());
+    assert!(!run.exists("changes/index.html") && !run.exists("changes.xml"));
+    let json: Value = serde_json::from_str(&run.read("versions.json")).expect("json");
+    assert_eq!(json["versions"][0]["name"], "latest");
+    assert!(run.read("a/index.html").contains("datetime=\"2026-01-05\""));
+}
+
+#[test]
+fn shallow_clone_is_reported_and_unknown_dates_are_left_out() {
+    if !have_git() {
+        return;
+    }
+    let origin = Repo::new("language = \"en\"\n")
+        .write("content/a.md", "# A\n\nOld page.\n")
+        .write("content/b.md", "# B\n\nFirst.\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "One")
+        .write("content/c.md", "# C\n")
+        .commit("2026-01-06T10:00:00+08:00", "Ann", "Two")
+        .write("content/b.md", "# B\n\nSecond.\n")
+        .commit("2026-01-07T10:00:00+08:00", "Bob", "Three");
+    let clone = tempfile::tempdir().expect("temp dir");
+    let url = format!("file://{}", origin.root().display());
+    git(clone.path(), &["clone", "-q", "--depth", "2", &url, "site"], "2026-01-08T10:00:00+08:00", "x");
+    let root = clone.path().join("site");
+    let out = clone.path().join("public");
+    let output =
+        opsbook().args(["build", "--root"]).arg(&root).arg("--output").arg(&out).output().expect("run opsbook");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("warning: the git repository is a shallow clone"), "{stderr}");
+    let read = |rel: &str| std::fs::read_to_string(out.join(rel)).expect("read page");
+    // Changed after the boundary: its last update is known, its first publication is not.
+    let b = read("b/index.html");
+    assert!(b.contains("datetime=\"2026-01-07\"") && !b.contains("First published"), "{b}");
+    assert!(b.contains("shallow clone"), "{b}");
+    // Last changed at or before the boundary: no date at all, rather than a wrong one.
+    let a = read("a/index.html");
+    assert!(!a.contains("Last updated") && !a.contains("page-history"), "{a}");
+    assert!(!a.contains("2026-01-06"), "the boundary commit's date is not a's date");
+}
+
+#[test]
+fn snapshot_folders_are_versions_for_sites_outside_git() {
+    let run = Site::new()
+        .file("opsbook.toml", "language = \"en\"\n[versions]\n")
+        .file("content/_index.md", "# Now\n")
+        .file("content/guide.md", "# Guide\n\nNew text.\n")
+        .file("versions/2025/content/_index.md", "# Then\n")
+        .file("versions/2025/content/guide.md", "# Guide\n\nOld text.\n")
+        .build(&[]);
+    run.ok();
+    assert!(run.exists("v/2025/guide/index.html"));
+    let page = run.read("v/2025/guide/index.html");
+    assert!(page.contains("href=\"../../../guide/index.html\" data-version=\"latest\""), "{page}");
+    let changes = run.main("changes/index.html");
+    assert!(changes.contains("Old <del>") || changes.contains("<ins>New</ins>"), "{changes}");
+    assert!(!page.contains("page-history"), "no git, no dates");
+}
+
+#[test]
+fn the_project_repository_builds_with_its_tags_as_versions() {
+    let root = repo();
+    if !root.join(".git").exists() || !have_git() {
+        eprintln!("skipped: not a git checkout");
+        return;
+    }
+    let out = tempfile::tempdir().expect("temp dir");
+    let output = opsbook()
+        .args(["build", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(out.path().join("site"))
+        .args(["--today", "2026-11-24"])
+        .output()
+        .expect("run opsbook");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let json = std::fs::read_to_string(out.path().join("site/versions.json")).expect("versions.json");
+    let json: Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(json["versions"][0]["name"], "latest");
+}
+
+fn file_url(path: &Path) -> String {
+    let s = path.display().to_string();
+    format!("file://{}", s.split('/').map(opsbook::links::encode_segment).collect::<Vec<_>>().join("/"))
+}
+
+#[test]
+fn switching_version_in_a_browser_keeps_the_reader_on_the_page() {
+    if !have_git() {
+        return;
+    }
+    let Some(mut browser) = Browser::launch() else { return };
+    let run = handbook().site.build(&[]);
+    run.ok();
+    let base = serve(&run.out_dir, "/handbook/");
+    for start in [file_url(&run.out_dir.join("v/v1.0/guide/plan/index.html")), format!("{base}v/v1.0/guide/plan/")] {
+        browser.goto(&start);
+        browser.settle();
+        let current = browser.eval("document.querySelector('[data-version-current]').textContent");
+        assert_eq!(current, "2026 Q1", "versions.js names the version being read");
+        let marked = browser.eval("document.querySelector('a[aria-current]').dataset.version");
+        assert_eq!(marked, "v1.0");
+        // Open the switcher and follow the link to latest: the renamed page.
+        browser.eval("document.querySelector('.version-summary').click()");
+        let visible = browser.eval("getComputedStyle(document.querySelector('.version-list')).display !== 'none'");
+        assert_eq!(visible, Value::Bool(true));
+        browser.eval("document.querySelector('a[data-version=latest]').click()");
+        browser.wait_load();
+        let url = browser.eval("location.href");
+        assert!(url.as_str().unwrap_or("").ends_with("/guide/planning/index.html"), "{url}");
+        assert!(!url.as_str().unwrap_or("").contains("/v/"), "{url}");
+        assert_eq!(browser.eval("document.querySelector('a[aria-current]').dataset.version"), "latest");
+    }
+    // A page latest does not have: the switcher lands on latest's home.
+    browser.goto(&file_url(&run.out_dir.join("v/v1.0/guide/old/index.html")));
+    browser.eval("document.querySelector('a[data-version=latest]').click()");
+    browser.wait_load();
+    let url = browser.eval("location.href");
+    assert_eq!(url.as_str().unwrap_or(""), file_url(&run.out_dir.join("index.html")));
+    browser.viewport(1200, 800, false);
+    browser.goto(&file_url(&run.out_dir.join("v/v1.0/guide/plan/index.html")));
+    browser.eval("document.querySelector('.version-summary').click()");
+    browser.screenshot("versions-switcher-open");
+    browser.goto(&file_url(&run.out_dir.join("v/v2.0/changes/index.html")));
+    browser.eval("document.querySelectorAll('details.changes-diff').forEach(d => d.open = true)");
+    browser.screenshot("versions-what-changed");
+    let problems = browser.take_problems();
+    assert!(problems.is_empty(), "{problems:?}");
+}
