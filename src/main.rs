@@ -241,7 +241,9 @@ fn main() -> ExitCode {
             }
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "opsbook", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "opsbook", &mut script);
+            stdout(&script);
             0
         }
     };
@@ -318,8 +320,8 @@ fn check(opts: &opsbook::check::CheckOptions, format: Format, out: Out) -> u8 {
     match result {
         Ok(report) => {
             match format {
-                Format::Json => print!("{}", report.to_json()),
-                Format::Text => print!("{}", report.to_text(out.color, !out.quiet)),
+                Format::Json => stdout(report.to_json().as_bytes()),
+                Format::Text => stdout(report.to_text(out.color, !out.quiet).as_bytes()),
             }
             report.exit_code() as u8
         }
@@ -328,7 +330,7 @@ fn check(opts: &opsbook::check::CheckOptions, format: Format, out: Out) -> u8 {
                 let problems = failure.diagnostics().iter().cloned();
                 let problems = problems.map(|d| opsbook::check::Problem { diagnostic: d, also: Vec::new() });
                 let report = opsbook::check::CheckReport { problems: problems.collect(), external: None };
-                print!("{}", report.to_json());
+                stdout(report.to_json().as_bytes());
             }
             print_all(failure.diagnostics(), out.color);
             failure.exit_code() as u8
@@ -415,6 +417,13 @@ fn git_user() -> Option<String> {
     let out = std::process::Command::new("git").args(["config", "user.name"]).output().ok()?;
     let name = String::from_utf8(out.stdout).ok()?.trim().to_string();
     (out.status.success() && !name.is_empty()).then_some(name)
+}
+
+/// Writes to stdout; a closed pipe (`opsbook check | head`) is not an error.
+fn stdout(bytes: &[u8]) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(bytes).and_then(|()| out.flush());
 }
 
 fn print_all(diags: &[Diagnostic], color: bool) {
