@@ -96,10 +96,18 @@ impl Staging {
     }
 
     /// Writes `bytes` to `rel` (a `/`-separated path inside the site).
+    ///
+    /// A file whose bytes are the same as in the previous output is hard-linked
+    /// from there instead of written: on a rebuild most files are unchanged,
+    /// and a link costs no new inode or data block (the old tree is removed
+    /// after the swap, leaving the linked files in place).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.file_path(rel)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
+        }
+        if self.link_unchanged(rel, &path, bytes.len() as u64, || Ok(bytes.to_vec()))? {
+            return Ok(());
         }
         std::fs::write(path, bytes)
     }
@@ -109,7 +117,34 @@ impl Staging {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
+        let len = std::fs::metadata(from)?.len();
+        if self.link_unchanged(rel, &path, len, || std::fs::read(from))? {
+            return Ok(());
+        }
         std::fs::copy(from, path).map(|_| ())
+    }
+
+    /// Links `path` to the previous output's `rel` when that file holds the
+    /// same bytes; `Ok(false)` when it does not (or cannot be linked).
+    fn link_unchanged(
+        &self,
+        rel: &str,
+        path: &Path,
+        len: u64,
+        bytes: impl FnOnce() -> io::Result<Vec<u8>>,
+    ) -> io::Result<bool> {
+        let mut previous = self.target.clone();
+        for seg in rel.split('/').filter(|s| !s.is_empty() && *s != ".") {
+            previous.push(seg);
+        }
+        match std::fs::symlink_metadata(&previous) {
+            Ok(meta) if meta.is_file() && meta.len() == len => {}
+            _ => return Ok(false),
+        }
+        if std::fs::read(&previous)? != bytes()? {
+            return Ok(false);
+        }
+        Ok(std::fs::hard_link(&previous, path).is_ok())
     }
 
     /// Makes `rel` a hard link to the staged file `existing`: the same bytes

@@ -1,0 +1,224 @@
+//! What templates see: the page view, links, breadcrumbs and the contexts
+//! of generated pages (tags, 404, alias redirects), plus the sitemap.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::{Page, PageKind};
+use crate::diagnostics::Diagnostic;
+use crate::links;
+use crate::markdown::{self, Rendered, TocEntry};
+use crate::nav::Nav;
+use crate::render::Templates;
+
+use super::{Options, review, tag_url, text_dir};
+
+#[derive(Serialize)]
+pub(super) struct LinkView {
+    pub(super) title: String,
+    pub(super) url: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub(super) summary: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub(super) owner: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct TagView {
+    name: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct PageView<'a> {
+    title: &'a str,
+    summary: &'a str,
+    content: &'a str,
+    kind: &'static str,
+    url: &'a str,
+    file: &'a str,
+    lang: &'a str,
+    dir: &'static str,
+    toc: &'a [TocEntry],
+    tags: Vec<TagView>,
+    owner: &'a str,
+    reviewed: String,
+    review_due: String,
+    review_status: &'static str,
+    updated: String,
+    edit_url: String,
+    draft: bool,
+    kpis: &'a [String],
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+pub(super) fn sitemap<'a>(base: &str, urls: impl Iterator<Item = &'a str>) -> String {
+    let base = base.trim_end_matches('/');
+    let mut urls: Vec<&str> = urls.collect();
+    urls.sort_unstable();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for u in urls {
+        let loc: String = u.split('/').map(links::encode_segment).collect::<Vec<_>>().join("/");
+        xml.push_str("  <url><loc>");
+        xml.push_str(&markdown::highlight::escape(&format!("{base}/{loc}")));
+        xml.push_str("</loc></url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+pub(super) struct SiteCtx<'a> {
+    pub(super) config: &'a Config,
+    pub(super) pages: &'a [Page],
+    pub(super) rendered: &'a [Rendered],
+    pub(super) titles: &'a [String],
+    pub(super) nav: &'a Nav,
+    pub(super) opts: &'a Options,
+}
+
+impl SiteCtx<'_> {
+    pub(super) fn link_view(&self, from_url: &str, p: usize) -> LinkView {
+        let page = &self.pages[p];
+        LinkView {
+            title: self.titles[p].clone(),
+            url: links::page_href(from_url, &page.url),
+            summary: page.front.summary.clone().unwrap_or_default(),
+            owner: page.front.owner.clone().unwrap_or_default(),
+        }
+    }
+
+    pub(super) fn base_context(&self, url: &str) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("root", &links::root_prefix(url));
+        if let Some(x) = &self.opts.extras {
+            x.context(url, &mut ctx);
+        }
+        ctx
+    }
+
+    pub(super) fn render_page(&self, i: usize, templates: &Templates) -> Result<String, Diagnostic> {
+        let page = &self.pages[i];
+        let r = &self.rendered[i];
+        let url = page.url.as_str();
+        let review = review(page, self.config.review.every_for(&page.rel), self.opts.today);
+        let lang = page.front.lang.as_deref().unwrap_or(&self.config.language);
+        let edit_url = match (&self.config.edit_url, page.generated) {
+            (Some(pattern), false) => pattern.replace("{path}", &page.file),
+            _ => String::new(),
+        };
+        let kind = match page.kind {
+            PageKind::Home => "home",
+            PageKind::Section => "section",
+            PageKind::Page => "page",
+        };
+        let view = PageView {
+            title: &self.titles[i],
+            summary: page.front.summary.as_deref().unwrap_or(""),
+            content: &r.html,
+            kind,
+            url,
+            file: &page.file,
+            lang,
+            dir: text_dir(lang),
+            toc: &r.toc,
+            tags: page
+                .front
+                .tags
+                .iter()
+                .map(|t| TagView { name: t.clone(), url: links::page_href(url, &tag_url(t)) })
+                .collect(),
+            owner: page.front.owner.as_deref().unwrap_or(""),
+            reviewed: page.front.reviewed.map(|d| d.to_string()).unwrap_or_default(),
+            review_due: review.due.map(|d| d.to_string()).unwrap_or_default(),
+            review_status: review.status,
+            updated: self.opts.extras.as_ref().and_then(|x| x.updated(page)).unwrap_or_default(),
+            edit_url,
+            draft: page.front.draft,
+            kpis: &page.front.kpis,
+            extra: &page.front.extra,
+        };
+        let mut ctx = self.base_context(url);
+        ctx.insert("page", &view);
+        ctx.insert("sidebar", &self.nav.sidebar(i, &|p| links::page_href(url, &self.pages[p].url)));
+        let crumbs: Vec<LinkView> = self.nav.ancestors(i).into_iter().map(|p| self.link_view(url, p)).collect();
+        ctx.insert("breadcrumbs", &crumbs);
+        if let Some(p) = self.nav.prev(i) {
+            ctx.insert("prev", &self.link_view(url, p));
+        }
+        if let Some(n) = self.nav.next(i) {
+            ctx.insert("next", &self.link_view(url, n));
+        }
+        let children: Vec<LinkView> = self.nav.children(i).into_iter().map(|p| self.link_view(url, p)).collect();
+        ctx.insert("children", &children);
+        let template = match (&page.front.template, page.kind) {
+            (Some(t), _) => t.clone(),
+            (None, PageKind::Home) => "home.html".to_string(),
+            (None, PageKind::Section) => "section.html".to_string(),
+            (None, PageKind::Page) => "page.html".to_string(),
+        };
+        let template = if templates.has(&template) { template } else { "page.html".to_string() };
+        templates.render(&template, &ctx, &page.file)
+    }
+
+    /// A generated listing page (tags) rendered with the section template.
+    pub(super) fn listing(
+        &self,
+        url: &str,
+        title: &str,
+        children: Vec<LinkView>,
+        templates: &Templates,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = self.base_context(url);
+        ctx.insert("page", &self.synthetic(title, url, "section"));
+        let home = self.nav.order.first().copied().unwrap_or(0);
+        ctx.insert("sidebar", &self.nav.sidebar(usize::MAX, &|p| links::page_href(url, &self.pages[p].url)));
+        ctx.insert("breadcrumbs", &[self.link_view(url, home)]);
+        ctx.insert("children", &children);
+        templates.render("section.html", &ctx, url)
+    }
+
+    pub(super) fn synthetic<'s>(&'s self, title: &'s str, url: &'s str, kind: &'static str) -> PageView<'s> {
+        static EMPTY: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> = std::sync::OnceLock::new();
+        PageView {
+            title,
+            summary: "",
+            content: "",
+            kind,
+            url,
+            file: "",
+            lang: &self.config.language,
+            dir: text_dir(&self.config.language),
+            toc: &[],
+            tags: Vec::new(),
+            owner: "",
+            reviewed: String::new(),
+            review_due: String::new(),
+            review_status: "none",
+            updated: String::new(),
+            edit_url: String::new(),
+            draft: false,
+            kpis: &[],
+            extra: EMPTY.get_or_init(serde_json::Map::new),
+        }
+    }
+
+    pub(super) fn not_found(&self, templates: &Templates) -> Result<String, Diagnostic> {
+        let mut ctx = self.base_context("");
+        let title = if self.config.is_zh() { "页面不存在" } else { "Page not found" };
+        ctx.insert("page", &self.synthetic(title, "", "404"));
+        ctx.insert("sidebar", &self.nav.sidebar(usize::MAX, &|p| links::page_href("", &self.pages[p].url)));
+        ctx.insert("breadcrumbs", &Vec::<LinkView>::new());
+        ctx.insert("children", &Vec::<LinkView>::new());
+        templates.render("404.html", &ctx, "404.html")
+    }
+
+    pub(super) fn redirect(&self, alias_path: &str, page: usize, templates: &Templates) -> Result<String, Diagnostic> {
+        let dir = alias_path.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
+        let mut ctx = self.base_context(&dir);
+        ctx.insert("page", &self.synthetic(&self.titles[page], &dir, "redirect"));
+        ctx.insert("redirect_to", &links::page_href(&dir, &self.pages[page].url));
+        templates.render("redirect.html", &ctx, &self.pages[page].file)
+    }
+}
