@@ -134,6 +134,7 @@ impl crate::site::Sink for Discard {
 /// and the navigation is known.
 pub struct Audit {
     competitors: crate::competitors::Settings,
+    review: crate::hygiene::ReviewConfig,
     nav_file: Option<String>,
     external: Mutex<Vec<(String, Span)>>,
 }
@@ -142,6 +143,7 @@ impl Audit {
     pub fn new(config: &crate::config::Config) -> Audit {
         Audit {
             competitors: config.competitors.clone(),
+            review: config.review.clone(),
             nav_file: config.nav.clone(),
             external: Mutex::new(Vec::new()),
         }
@@ -158,7 +160,7 @@ impl Audit {
         diags: &mut Vec<Diagnostic>,
     ) {
         for page in pages.iter().filter(|p| !p.generated) {
-            overdue_review(page, today, diags);
+            overdue_review(page, self.review.every_for(&page.rel), today, diags);
             stale_sources(page, today, &self.competitors, diags);
         }
         self.unreachable(pages, rendered, nav, diags);
@@ -232,8 +234,8 @@ fn front(page: &Page) -> &str {
     &page.src[..page.body_start.min(page.src.len())]
 }
 
-fn overdue_review(page: &Page, today: jiff::civil::Date, diags: &mut Vec<Diagnostic>) {
-    let review = crate::site::review(page, None, today);
+fn overdue_review(page: &Page, default_every: Option<&str>, today: jiff::civil::Date, diags: &mut Vec<Diagnostic>) {
+    let review = crate::site::review(page, default_every, today);
     if review.status != "overdue" {
         return;
     }

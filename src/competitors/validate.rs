@@ -337,7 +337,9 @@ impl Locator<'_> {
         let value = &line[sep + 1..];
         let trimmed = value.trim_start();
         let start = key_at + sep + 1 + (value.len() - trimmed.len());
-        let text = trimmed.split(" #").next().unwrap_or(trimmed).trim_end();
+        let text = trimmed.split(" #").next().unwrap_or(trimmed);
+        // In an inline table (`{ a = 3, b = 6 }`) the value ends at `,` or `}`.
+        let text = text[..text.find([',', '}']).unwrap_or(text.len())].trim_end();
         (!text.is_empty()).then(|| self.span(start, text.len()))
     }
 

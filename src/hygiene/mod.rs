@@ -273,7 +273,8 @@ impl Ctx<'_> {
     /// The title of the section page `p` belongs to, unless that is home.
     pub fn section_of(&self, p: usize) -> Option<&str> {
         let parent = self.pages[p].parent_url().filter(|u| !u.is_empty())?;
-        let i = self.pages.iter().position(|q| q.url == parent)?;
+        // Pages are sorted by URL, so the section is found by binary search.
+        let i = self.pages.binary_search_by(|q| q.url.as_str().cmp(parent.as_str())).ok()?;
         Some(&self.titles[i])
     }
 

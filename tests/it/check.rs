@@ -196,3 +196,15 @@ fn external_links_on_loopback() {
     assert_eq!(text.matches("broken external link").count(), 2, "each broken URL once:\n{text}");
     insta::assert_snapshot!("check_external_text", text);
 }
+
+#[test]
+fn overdue_reviews_use_the_configured_section_defaults() {
+    let site = Site::new()
+        .file("opsbook.toml", "language = \"en\"\n[review]\nevery = \"1y\"\n[review.sections]\n\"ops\" = \"30d\"\n")
+        .file("content/ops/fast.md", "+++\ntitle = \"Fast\"\nowner = \"Lin\"\nreviewed = 2026-09-01\n+++\n# Fast\n")
+        .file("content/slow.md", "+++\ntitle = \"Slow\"\nowner = \"Lin\"\nreviewed = 2026-09-01\n+++\n# Slow\n");
+    let out = check(&site, &[]);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(all.contains("review is overdue: due 2026-10-01"), "{all}");
+    assert!(!all.contains("content/slow.md"), "a yearly default keeps slow.md fresh: {all}");
+}
