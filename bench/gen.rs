@@ -161,10 +161,21 @@ fn main() {
             .expect("metric");
     }
     let mut bytes = 0usize;
+    let mut sections = std::collections::BTreeSet::new();
     for i in 0..n {
         let (dir, stem) = location(i);
         let path = content.join(&dir);
         std::fs::create_dir_all(&path).expect("section dir");
+        // Every folder is a section with its own `_index.md` (Hugo needs it to
+        // nest sections; without it every page would share one flat section).
+        let mut prefix = String::new();
+        for part in dir.split('/') {
+            prefix = if prefix.is_empty() { part.to_string() } else { format!("{prefix}/{part}") };
+            if sections.insert(prefix.clone()) {
+                let index = format!("+++\ntitle = \"分区 {part}\"\n+++\n本分区的手册。\n");
+                std::fs::write(content.join(&prefix).join("_index.md"), index).expect("section index");
+            }
+        }
         let text = page(i, n, &mut rng);
         bytes += text.len();
         std::fs::write(path.join(format!("{stem}.md")), text).expect("page");
