@@ -48,32 +48,46 @@ const CHUNK_BYTES: usize = 32 * 1024;
 
 /// Output path (under the site root) → contents.
 pub fn files(docs: &[Doc]) -> Vec<(String, String)> {
-    let per_doc: Vec<DocTokens> = docs.par_iter().map(doc_tokens).collect();
     let mut first = Vec::with_capacity(docs.len());
     let mut next = 0u32;
     for d in docs {
         first.push(next);
         next += d.sections.len() as u32;
     }
-    let total: usize = per_doc.iter().map(|d| d.postings.len()).sum();
-    let shards = (total * 3 / SHARD_BYTES).next_power_of_two().clamp(1, MAX_SHARDS);
-    let mask = shards - 1;
-    // Blocks of pages gather their postings by token, then each shard joins
-    // its tokens' lists block after block, so sections stay in order.
-    let blocks: Vec<Vec<Vec<TokenPostings<'_>>>> = per_doc
+    // Blocks of pages are tokenised and gather their postings by token in
+    // one pass, so only one block's per-page token lists exist at a time;
+    // then each shard joins its tokens' lists block after block, so sections
+    // stay in order.
+    let gathered: Vec<FastMap<String, Vec<(u32, u8)>>> = docs
         .par_chunks(BLOCK)
         .enumerate()
         .map(|(b, block)| {
-            let mut postings: FastMap<&str, Vec<(u32, u8)>> = FastMap::default();
-            for (j, tokens) in block.iter().enumerate() {
+            let mut postings: FastMap<String, Vec<(u32, u8)>> = FastMap::default();
+            for (j, doc) in block.iter().enumerate() {
+                let tokens = doc_tokens(doc);
                 let base = first[b * BLOCK + j];
                 for &(id, sec, w) in &tokens.postings {
-                    postings.entry(tokens.names[id as usize].as_str()).or_default().push((base + sec, w));
+                    let name = &tokens.names[id as usize];
+                    match postings.get_mut(name.as_str()) {
+                        Some(list) => list.push((base + sec, w)),
+                        None => {
+                            postings.insert(name.clone(), vec![(base + sec, w)]);
+                        }
+                    }
                 }
             }
+            postings
+        })
+        .collect();
+    let total: usize = gathered.iter().flat_map(|m| m.values()).map(Vec::len).sum();
+    let shards = (total * 3 / SHARD_BYTES).next_power_of_two().clamp(1, MAX_SHARDS);
+    let mask = shards - 1;
+    let blocks: Vec<Vec<Vec<OwnedPostings>>> = gathered
+        .into_par_iter()
+        .map(|postings| {
             let mut by_shard = vec![Vec::new(); shards];
             for (token, list) in postings {
-                by_shard[hash(shard_key(token)) as usize & mask].push((token, list));
+                by_shard[hash(shard_key(&token)) as usize & mask].push((token, list));
             }
             by_shard
         })
@@ -84,7 +98,7 @@ pub fn files(docs: &[Doc]) -> Vec<(String, String)> {
             let mut postings: FastMap<&str, Vec<(u32, u8)>> = FastMap::default();
             for block in &blocks {
                 for (token, list) in &block[k] {
-                    postings.entry(token).or_default().extend_from_slice(list);
+                    postings.entry(token.as_str()).or_default().extend_from_slice(list);
                 }
             }
             let mut list: Vec<TokenPostings<'_>> = postings.into_iter().collect();
@@ -93,7 +107,6 @@ pub fn files(docs: &[Doc]) -> Vec<(String, String)> {
         })
         .collect();
     drop(blocks);
-    drop(per_doc);
     let (chunk_files, chunk_sizes) = chunks(docs);
     out.extend(chunk_files);
     let hashes: Vec<u32> = out.par_iter().map(|(_, body)| fnv(0x811c_9dc5, body.as_bytes())).collect();
@@ -157,6 +170,8 @@ fn fnv(h: u32, bytes: &[u8]) -> u32 {
 
 /// A token and its postings, `(section, weight)` by section.
 type TokenPostings<'a> = (&'a str, Vec<(u32, u8)>);
+/// The same, owning its token: one block's share of a shard.
+type OwnedPostings = (String, Vec<(u32, u8)>);
 
 /// One page's tokens: their texts by page-local id, and postings
 /// `(id, section, weight)` in section order.
