@@ -129,7 +129,8 @@ struct Code {
 
 pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
     let body = &input.src[input.body_start..];
-    let mut r = Renderer { input, host, out: Rendered::default(), slugs: slug::Slugs::default() };
+    let mut r =
+        Renderer { input, host, out: Rendered::default(), slugs: slug::Slugs::default(), footnotes: Vec::new() };
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut footnotes: Vec<Event<'_>> = Vec::new();
     let mut footnote_depth = 0usize;
@@ -138,6 +139,8 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
     let mut link_depth = 0usize;
     let mut text_run: Option<String> = None;
     let mut seen_block = false;
+    // Ids of the footnote definitions being rendered, for their back links.
+    let mut footnote_back: Vec<String> = Vec::new();
 
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     for (event, range) in parser {
@@ -254,12 +257,36 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 footnote_depth += 1;
-                r.out.anchors.push(name.to_string());
-                footnotes.push(Event::Start(Tag::FootnoteDefinition(name)));
+                let (n, id) = r.footnote(&name);
+                r.out.anchors.push(format!("fn-{id}"));
+                let html = format!(
+                    "<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\">{n}</sup>"
+                );
+                footnote_back.push(id);
+                footnotes.push(Event::Html(html.into()));
             }
             Event::End(TagEnd::FootnoteDefinition) => {
-                footnotes.push(Event::End(TagEnd::FootnoteDefinition));
+                let id = footnote_back.pop().unwrap_or_default();
+                let back = format!(" <a class=\"footnote-backref\" href=\"#fnref-{id}\" aria-label=\"↩\">↩</a>");
+                // The back link ends the note's last paragraph when it has one.
+                if matches!(footnotes.last(), Some(Event::End(TagEnd::Paragraph))) {
+                    let at = footnotes.len() - 1;
+                    footnotes.insert(at, Event::InlineHtml(back.into()));
+                    footnotes.push(Event::Html("</div>\n".into()));
+                } else {
+                    footnotes.push(Event::Html(format!("{back}</div>\n").into()));
+                }
                 footnote_depth = footnote_depth.saturating_sub(1);
+            }
+            Event::FootnoteReference(name) => {
+                let (n, id) = r.footnote(&name);
+                let html = if r.out.anchors.iter().any(|a| *a == format!("fnref-{id}")) {
+                    format!("<sup class=\"footnote-reference\"><a href=\"#fn-{id}\">{n}</a></sup>")
+                } else {
+                    r.out.anchors.push(format!("fnref-{id}"));
+                    format!("<sup class=\"footnote-reference\" id=\"fnref-{id}\"><a href=\"#fn-{id}\">{n}</a></sup>")
+                };
+                sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::InlineHtml(html.into()));
             }
             Event::Code(c) => {
                 if let Some(h) = heading.as_mut() {
@@ -324,9 +351,26 @@ struct Renderer<'i, 'h> {
     host: &'h dyn Host,
     out: Rendered,
     slugs: slug::Slugs,
+    /// Footnote labels in order of first use: their number is the position.
+    footnotes: Vec<String>,
 }
 
 impl Renderer<'_, '_> {
+    /// The number and id of footnote `label`, numbered by first use. Ids are
+    /// prefixed (`fn-1`, `fnref-1`) so they never collide with heading ids.
+    fn footnote(&mut self, label: &str) -> (usize, String) {
+        let n = match self.footnotes.iter().position(|l| l == label) {
+            Some(i) => i + 1,
+            None => {
+                self.footnotes.push(label.to_string());
+                self.footnotes.len()
+            }
+        };
+        let id: String =
+            label.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+        (n, id)
+    }
+
     /// Emits a run of text, turning bare URLs into links outside links.
     fn text(&mut self, run: String, in_link: bool, sink: &mut Vec<Event<'_>>) {
         self.out.text.push_str(&run);
