@@ -299,9 +299,13 @@ pub fn render(
     };
     let ctx = Ctx { zh: config.is_zh(), theme, today, pages, titles };
     let rows = rows(config, pages, today);
-    rendered[section].html = freshness::overview(&ctx, &rows);
-    rendered[report].html = freshness::report(&ctx, &rows);
-    let (html, toc) = owners::index(&ctx, &rows);
+    // Three independent listings over every page: build them side by side.
+    let ((overview, report_html), (html, toc)) = rayon::join(
+        || rayon::join(|| freshness::overview(&ctx, &rows), || freshness::report(&ctx, &rows)),
+        || owners::index(&ctx, &rows),
+    );
+    rendered[section].html = overview;
+    rendered[report].html = report_html;
     rendered[index].html = html;
     rendered[index].anchors = toc.iter().map(|(id, _)| id.clone()).collect();
     rendered[index].toc = toc.into_iter().map(|(id, title)| TocEntry { level: 2, id, title }).collect();

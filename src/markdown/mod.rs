@@ -85,8 +85,6 @@ pub struct Rendered {
     pub h1: Option<String>,
     pub links: Vec<FoundLink>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Plain text of the page, for search and summaries.
-    pub text: String,
     /// Syntax from other generators found in the page, one entry per use.
     pub foreign: Vec<foreign::Foreign>,
 }
@@ -292,16 +290,12 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
                 if let Some(h) = heading.as_mut() {
                     h.text.push_str(&c);
                 }
-                r.out.text.push_str(&c);
-                r.out.text.push(' ');
                 sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Code(c));
             }
             Event::SoftBreak | Event::HardBreak => {
-                r.out.text.push(' ');
                 sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(event);
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
-                r.out.text.push('\n');
                 sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(event);
             }
             other => sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(other),
@@ -373,7 +367,6 @@ impl Renderer<'_, '_> {
 
     /// Emits a run of text, turning bare URLs into links outside links.
     fn text(&mut self, run: String, in_link: bool, sink: &mut Vec<Event<'_>>) {
-        self.out.text.push_str(&run);
         foreign::in_text(&run, &mut self.out.foreign);
         if in_link || !(run.contains("http") || run.contains("www.")) {
             sink.push(Event::Text(run.into()));
@@ -450,10 +443,7 @@ impl Renderer<'_, '_> {
                     escape(&first)
                 )
             }
-            None => {
-                self.out.text.push_str(&c.body);
-                highlight::code_block(&c.lang, &c.body)
-            }
+            None => highlight::code_block(&c.lang, &c.body),
         }
     }
 
