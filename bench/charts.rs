@@ -38,7 +38,7 @@ fn main() {
         .filter_map(|p| {
             let name = p.file_name()?.to_string_lossy().into_owned();
             let src = std::fs::read_to_string(&p).ok()?;
-            Some(DataFile { rel: format!("metrics/{name}"), file: format!("content/metrics/{name}"), src })
+            Some(DataFile { rel: format!("metrics/{name}"), file: format!("content/metrics/{name}"), src: src.into() })
         })
         .collect();
     data.sort_by(|a, b| a.rel.cmp(&b.rel));

@@ -158,7 +158,7 @@ impl Scope<'_> {
         self.cache.stats.markdown_rendered.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut map) = self.cache.markdown.lock() {
             let entry = MarkdownEntry {
-                src: Arc::from(page.src.as_str()),
+                src: Arc::clone(&page.src),
                 body_start: page.body_start,
                 title: page.front.title.clone(),
                 rendered: rendered.clone(),
@@ -213,7 +213,7 @@ impl Scope<'_> {
         self.cache.stats.pages_rendered.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut map) = self.cache.pages.lock() {
             let entry = PageEntry {
-                src: Arc::from(page.src.as_str()),
+                src: Arc::clone(&page.src),
                 prebuilt: page.prebuilt.clone(),
                 made: made.map(str::to_string),
                 html: Arc::clone(&html),

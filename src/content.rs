@@ -44,7 +44,7 @@ pub struct Page {
     pub url: String,
     pub kind: PageKind,
     /// The whole file.
-    pub src: String,
+    pub src: std::sync::Arc<str>,
     pub body_start: usize,
     pub front: FrontMatter,
     /// True for pages opsbook made up: section pages for folders without
@@ -104,7 +104,7 @@ pub struct SourceFile {
 pub struct DataFile {
     pub rel: String,
     pub file: String,
-    pub src: String,
+    pub src: std::sync::Arc<str>,
 }
 
 #[derive(Debug, Default)]
@@ -306,7 +306,7 @@ fn load_file(prefix: &str, f: &SourceFile, drafts: bool) -> Result<Loaded, Diagn
             .hint("save the file as UTF-8; binary files do not belong in a `.md` file")
     })?;
     if !markdown {
-        return Ok(Loaded::Data(DataFile { rel, file, src }));
+        return Ok(Loaded::Data(DataFile { rel, file, src: src.into() }));
     }
     let parsed = match frontmatter::parse(&file, &src) {
         Ok(parsed) => parsed,
@@ -315,7 +315,8 @@ fn load_file(prefix: &str, f: &SourceFile, drafts: bool) -> Result<Loaded, Diagn
             let (url, kind) = url_of(&rel);
             let body_start = body_after_front_matter(&src);
             let front = FrontMatter::default();
-            let page = Page { rel, file, url, kind, src, body_start, front, generated: false, prebuilt: None };
+            let page =
+                Page { rel, file, url, kind, src: src.into(), body_start, front, generated: false, prebuilt: None };
             return Ok(Loaded::Broken(Box::new(page), problem));
         }
     };
@@ -328,7 +329,7 @@ fn load_file(prefix: &str, f: &SourceFile, drafts: bool) -> Result<Loaded, Diagn
         file,
         url,
         kind,
-        src,
+        src: src.into(),
         body_start: parsed.body_start,
         front: parsed.front,
         generated: false,
@@ -389,7 +390,7 @@ fn add_generated_sections(pages: &mut Vec<Page>, prefix: &str) {
             file: if prefix.is_empty() { url.clone() } else { format!("{prefix}/{url}") },
             url,
             kind,
-            src: String::new(),
+            src: "".into(),
             body_start: 0,
             front: FrontMatter { title: (!name.is_empty()).then_some(name), ..FrontMatter::default() },
             generated: true,

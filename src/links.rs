@@ -238,7 +238,7 @@ mod tests {
             file: rel.into(),
             url,
             kind,
-            src: String::new(),
+            src: "".into(),
             body_start: 0,
             front: Default::default(),
             generated: false,

@@ -59,7 +59,8 @@ pub fn front_matter() -> Schema {
 /// A metric file in `content/metrics/`.
 pub fn metric() -> Schema {
     let parse = |src: String| {
-        let file = DataFile { rel: "metrics/probe.toml".into(), file: "content/metrics/probe.toml".into(), src };
+        let file =
+            DataFile { rel: "metrics/probe.toml".into(), file: "content/metrics/probe.toml".into(), src: src.into() };
         crate::metrics::load(&[file]).1
     };
     let mut values = BTreeMap::new();

@@ -280,7 +280,8 @@ mod tests {
             let parsed = crate::frontmatter::parse("c.md", &note).map(|p| p.front);
             assert!(parsed.is_ok_and(|f| f.scores.len() == 1 && f.sources.len() == 1), "{note}");
             let m = metric("retention_d30", today, None, zh);
-            let file = crate::content::DataFile { rel: "metrics/retention_d30.toml".into(), file: "m".into(), src: m };
+            let file =
+                crate::content::DataFile { rel: "metrics/retention_d30.toml".into(), file: "m".into(), src: m.into() };
             let (metrics, diags) = crate::metrics::load(&[file]);
             assert!(diags.is_empty(), "{diags:?}");
             assert_eq!(metrics.len(), 1);

@@ -30,7 +30,7 @@ fn metrics() -> Metrics {
         .map(|(id, src)| DataFile {
             rel: format!("metrics/{id}.toml"),
             file: format!("content/metrics/{id}.toml"),
-            src: src.to_string(),
+            src: (*src).into(),
         })
         .collect();
     let (m, diags) = crate::metrics::load(&data);

@@ -214,7 +214,7 @@ pub fn pages(config: &Config, theme: &Theme, pages: &[Page], today: jiff::civil:
         file: if config.content_dir.is_empty() { url.to_string() } else { format!("{}/{url}", config.content_dir) },
         url: url.to_string(),
         kind,
-        src: String::new(),
+        src: "".into(),
         body_start: 0,
         front: FrontMatter { title: Some(title), summary: Some(summary), weight, ..FrontMatter::default() },
         generated: true,

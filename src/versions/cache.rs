@@ -35,7 +35,7 @@ type Block = (String, String, usize, Option<Result<String, String>>);
 struct Entry {
     file: String,
     url: String,
-    src: String,
+    src: std::sync::Arc<str>,
     body_start: usize,
     title: Option<String>,
     links: Vec<(String, String, Answer)>,

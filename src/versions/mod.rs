@@ -347,7 +347,7 @@ fn changes_page(url: &str, title: String, html: String) -> Page {
         file: url.to_string(),
         url: url.to_string(),
         kind: PageKind::Page,
-        src: String::new(),
+        src: "".into(),
         body_start: 0,
         front: FrontMatter { title: Some(title), ..FrontMatter::default() },
         generated: true,

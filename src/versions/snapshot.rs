@@ -12,7 +12,7 @@ pub struct PageInfo {
     pub rel: String,
     pub url: String,
     pub title: String,
-    pub src: String,
+    pub src: std::sync::Arc<str>,
     pub body_start: usize,
     /// Hash of `src`, to compare pages quickly.
     pub hash: u64,

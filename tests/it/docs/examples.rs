@@ -29,7 +29,7 @@ fn metric_file(path: &str, src: &str) -> opsbook::content::DataFile {
     opsbook::content::DataFile {
         rel: path.trim_start_matches("content/").to_string(),
         file: path.to_string(),
-        src: src.to_string(),
+        src: src.into(),
     }
 }
 
