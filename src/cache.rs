@@ -269,21 +269,9 @@ pub fn template_inputs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::url_of;
 
     fn page(rel: &str, src: &str) -> Page {
-        let (url, kind) = url_of(rel);
-        Page {
-            rel: rel.into(),
-            file: format!("content/{rel}"),
-            url,
-            kind,
-            src: src.into(),
-            body_start: 0,
-            front: Default::default(),
-            generated: false,
-            prebuilt: None,
-        }
+        Page::sample(rel, src)
     }
 
     fn render(text: &str) -> Rendered {

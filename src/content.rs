@@ -56,6 +56,23 @@ pub struct Page {
 }
 
 impl Page {
+    /// A page at `rel` holding `src` with no front matter, for unit tests.
+    #[cfg(test)]
+    pub fn sample(rel: &str, src: &str) -> Page {
+        let (url, kind) = url_of(rel);
+        Page {
+            rel: rel.into(),
+            file: format!("content/{rel}"),
+            url,
+            kind,
+            src: src.into(),
+            body_start: 0,
+            front: Default::default(),
+            generated: false,
+            prebuilt: None,
+        }
+    }
+
     /// The folder this page's relative links are resolved from.
     pub fn source_dir(&self) -> &str {
         if self.generated {

@@ -229,21 +229,10 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{PageKind, url_of};
+    use crate::content::PageKind;
 
     fn page(rel: &str) -> Page {
-        let (url, kind) = url_of(rel);
-        Page {
-            rel: rel.into(),
-            file: rel.into(),
-            url,
-            kind,
-            src: "".into(),
-            body_start: 0,
-            front: Default::default(),
-            generated: false,
-            prebuilt: None,
-        }
+        Page::sample(rel, "")
     }
 
     fn check(from: &str, dest: &str, href: &str) {

@@ -181,22 +181,10 @@ fn reuse(e: &Entry, page: &Page, pages: &[Page], input: &markdown::Input<'_>, ho
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::url_of;
     use crate::links::SiteIndex;
 
     fn page(rel: &str, src: &str) -> Page {
-        let (url, kind) = url_of(rel);
-        Page {
-            rel: rel.into(),
-            file: format!("content/{rel}"),
-            url,
-            kind,
-            src: src.into(),
-            body_start: 0,
-            front: Default::default(),
-            generated: false,
-            prebuilt: None,
-        }
+        Page::sample(rel, src)
     }
 
     struct SiteHost<'a> {
