@@ -46,7 +46,11 @@ pub fn files(pages: &[Page], rendered: &[Rendered], titles: &[String]) -> Vec<(S
         .par_iter()
         .zip(rendered)
         .zip(titles)
-        .filter(|((p, _), _)| !(p.generated && p.prebuilt.is_none()))
+        // Made-up folder pages have nothing to find, and the upkeep reports
+        // list every page's title, so they would shadow the pages themselves.
+        .filter(|((p, _), _)| {
+            !(p.generated && (p.prebuilt.is_none() || p.url.starts_with(crate::hygiene::SECTION_URL)))
+        })
         .map(|((p, r), title)| doc(p, r, title))
         .collect();
     builder::files(&docs)

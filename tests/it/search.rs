@@ -115,7 +115,10 @@ fn query_set_ranks_in_rust() {
 fn drafts_and_made_up_folder_pages_are_not_indexed() {
     let site = Site::new()
         .file("opsbook.toml", "title = \"T\"\nlanguage = \"zh-CN\"\n")
-        .file("content/a.md", "+++\ntitle = \"公开页面\"\n+++\n## 复盘节奏\n公开内容\n")
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"公开页面\"\nowner = \"林晓\"\nreviewed = 2026-01-01\n+++\n## 复盘节奏\n公开内容\n",
+        )
         .file("content/folder/b.md", "+++\ntitle = \"草稿\"\ndraft = true\n+++\n秘密计划\n");
     let run = site.build(&[]);
     run.ok();
@@ -125,6 +128,9 @@ fn drafts_and_made_up_folder_pages_are_not_indexed() {
     let hits = index.search("复盘");
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].url(), "a/index.html#复盘节奏");
+    assert!(run.exists("maintenance/freshness/index.html"), "the upkeep report exists");
+    let titles = index.search("公开页面");
+    assert!(!titles.is_empty() && titles.iter().all(|h| h.url().starts_with("a/")), "upkeep reports are not indexed");
     let run = site.build(&["--drafts"]);
     run.ok();
     assert_eq!(index_of(&run.out_dir).search("秘密")[0].url(), "folder/b/index.html");
