@@ -173,9 +173,10 @@ struct Out {
 }
 
 fn main() -> ExitCode {
-    // A panic is a bug in opsbook, never the user's fault: say so plainly and
-    // exit 2 ("could not run"), not Rust's 101. The previous output is intact
-    // because nothing is swapped in before a build completes.
+    // A panic is a bug in opsbook, never the user's fault: say so plainly and,
+    // on the main thread, exit 2 ("could not run"), not Rust's 101. The
+    // previous output is intact because nothing is swapped in before a build
+    // completes.
     std::panic::set_hook(Box::new(|info| {
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         let what = info
@@ -184,10 +185,14 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        eprintln!("error: opsbook stopped on an internal error{at}: {what}");
+        eprintln!("error: opsbook hit an internal error{at}: {what}");
         eprintln!("  = help: this is a bug in opsbook; please report it with the file that triggered it");
-        eprintln!("  = note: the previous output was left untouched");
-        std::process::exit(2);
+        // Worker threads unwind as usual: a build's panic reaches the main
+        // thread through rayon, and a preview server outlives one bad request.
+        if std::thread::current().name() == Some("main") {
+            eprintln!("  = note: the previous output was left untouched");
+            std::process::exit(2);
+        }
     }));
     let cli = Cli::parse();
     let terminal = std::io::stderr().is_terminal();

@@ -53,9 +53,7 @@ pub fn overview(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> String {
             if let Some(d) = ctx.distance(r) {
                 meta.push(d);
             }
-            if !meta.is_empty() {
-                let _ = write!(html, " <span class=\"hy-meta\">{}</span>", esc(&meta.join(" · ")));
-            }
+            super::write_meta(&mut html, &meta);
             html.push_str("</li>");
         }
         html.push_str("</ul>");

@@ -331,6 +331,15 @@ pub fn period_words(period: &str, zh: bool) -> String {
     }
 }
 
+/// Appends ` <span class="hy-meta">a · b</span>` when there is anything to say.
+pub(crate) fn write_meta(html: &mut String, meta: &[String]) {
+    if !meta.is_empty() {
+        html.push_str(" <span class=\"hy-meta\">");
+        html.push_str(&esc(&meta.join(" · ")));
+        html.push_str("</span>");
+    }
+}
+
 pub(crate) fn esc(s: &str) -> String {
     crate::markdown::highlight::escape(s)
 }

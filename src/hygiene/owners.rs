@@ -97,9 +97,7 @@ fn section(ctx: &Ctx<'_>, html: &mut String, id: &str, title: &str, list: &[&Row
         if let Some(d) = ctx.distance(r) {
             meta.push(d);
         }
-        if !meta.is_empty() {
-            let _ = write!(html, " <span class=\"hy-meta\">{}</span>", esc(&meta.join(" · ")));
-        }
+        super::write_meta(html, &meta);
         html.push_str("</li>");
     }
     html.push_str("</ul>");

@@ -162,3 +162,29 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// A Markdown host with no site around it: every link is external (or, with
+/// `md_missing`, a `.md` link is a missing page), no data blocks.
+pub struct BareHost {
+    pub md_missing: bool,
+}
+
+impl opsbook::markdown::Host for BareHost {
+    fn link(&self, dest: &str) -> opsbook::markdown::Link {
+        use opsbook::markdown::Target;
+        let target =
+            if self.md_missing && dest.ends_with(".md") { Target::Missing("test".into()) } else { Target::External };
+        opsbook::markdown::Link { href: dest.to_string(), target }
+    }
+    fn data_block(
+        &self,
+        _: &str,
+        _: &str,
+        _: &opsbook::markdown::BlockSource,
+    ) -> Option<Result<String, Vec<opsbook::diagnostics::Diagnostic>>> {
+        None
+    }
+    fn alert_title(&self, kind: &str) -> String {
+        kind.to_string()
+    }
+}

@@ -2,30 +2,10 @@
 //! Markdown handling never panics and always finishes. (Metric files and data
 //! blocks have their own properties next to their parsers' tests.)
 
-use opsbook::markdown::{self, BlockSource, Host, Link, Target};
+use opsbook::markdown;
 use proptest::prelude::*;
 
-use crate::harness::repo;
-
-struct NullHost;
-
-impl Host for NullHost {
-    fn link(&self, dest: &str) -> Link {
-        let target = if dest.ends_with(".md") { Target::Missing("test".into()) } else { Target::External };
-        Link { href: dest.to_string(), target }
-    }
-    fn data_block(
-        &self,
-        _: &str,
-        _: &str,
-        _: &BlockSource,
-    ) -> Option<Result<String, Vec<opsbook::diagnostics::Diagnostic>>> {
-        None
-    }
-    fn alert_title(&self, kind: &str) -> String {
-        kind.to_string()
-    }
-}
+use crate::harness::{BareHost, repo};
 
 /// Runs a page through the front matter and Markdown stages, as a build does.
 fn page(src: &str) {
@@ -38,7 +18,7 @@ fn page(src: &str) {
                 body_start: parsed.body_start,
                 title: parsed.front.title.as_deref(),
             };
-            let r = markdown::render(&input, &NullHost);
+            let r = markdown::render(&input, &BareHost { md_missing: true });
             let _ = diags(&r.diagnostics);
         }
         Err(d) => {

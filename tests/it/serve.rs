@@ -235,15 +235,28 @@ fn ten_thousand_requests_fifty_at_a_time() {
     assert!(errors.is_empty(), "{} errors, first: {:?}", errors.len(), &errors[..errors.len().min(5)]);
 }
 
-/// Reads Server-Sent Events until one's data satisfies `want`.
-fn next_event(events: &mut BufReader<TcpStream>, want: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+/// Reads Server-Sent Events until one's data satisfies `want`; on failure
+/// the panic shows what the server printed.
+fn next_event(
+    events: &mut BufReader<TcpStream>,
+    server: &mut Server,
+    want: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut line = String::new();
     loop {
-        assert!(Instant::now() < deadline, "no such event");
         line.clear();
-        let n = events.read_line(&mut line).expect("read event stream");
-        assert!(n > 0, "event stream closed");
+        let n = events.read_line(&mut line).unwrap_or(0);
+        if n == 0 || Instant::now() >= deadline {
+            while let Ok(l) = server.lines.try_recv() {
+                server.log.push(l);
+            }
+            panic!(
+                "no such event (stream {}); serve said:\n{}",
+                if n == 0 { "closed" } else { "open" },
+                server.log.join("\n")
+            );
+        }
         if let Some(data) = line.strip_prefix("data: ") {
             let v: serde_json::Value = serde_json::from_str(data.trim()).expect("event json");
             if want(&v) {
@@ -261,20 +274,20 @@ fn edits_rebuild_and_a_broken_build_keeps_the_last_good_site() {
     s.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
     s.write_all(b"GET /__opsbook/events HTTP/1.1\r\nHost: x\r\n\r\n").expect("subscribe");
     let mut events = BufReader::new(s);
-    let first = next_event(&mut events, |_| true);
+    let first = next_event(&mut events, &mut server, |_| true);
     let generation = first["generation"].as_u64().expect("generation");
 
     let live = site.root().join("content/guide/live.md");
     let text = std::fs::read_to_string(&live).expect("read");
     std::fs::write(&live, text.replace("FIRST VERSION", "SECOND VERSION")).expect("edit");
-    let built = next_event(&mut events, |v| v["generation"].as_u64() > Some(generation));
+    let built = next_event(&mut events, &mut server, |v| v["generation"].as_u64() > Some(generation));
     let changed: Vec<&str> = built["changed"].as_array().expect("list").iter().filter_map(|v| v.as_str()).collect();
     assert!(changed.contains(&"guide/live/index.html"), "{changed:?}");
     assert!(!changed.contains(&"guide/other/index.html"), "an untouched page is unchanged: {changed:?}");
     assert!(server.get("/guide/live/").1.contains("SECOND VERSION"));
 
     std::fs::write(&live, "+++\ntitel = \"Live page\"\n+++\nBROKEN VERSION\n").expect("break");
-    let failed = next_event(&mut events, |v| v["error"].is_string());
+    let failed = next_event(&mut events, &mut server, |v| v["error"].is_string());
     let error = failed["error"].as_str().unwrap_or_default();
     assert!(error.contains("unknown key `titel`") && error.contains("content/guide/live.md:2:1"), "{error}");
     server.wait_line(|l| l.starts_with("build failed"));
@@ -283,7 +296,7 @@ fn edits_rebuild_and_a_broken_build_keeps_the_last_good_site() {
     assert!(page.contains("SECOND VERSION"), "the last good page is still served");
 
     std::fs::write(&live, "+++\ntitle = \"Live page\"\n+++\nTHIRD VERSION\n").expect("fix");
-    let fixed = next_event(&mut events, |v| v["error"].is_null());
+    let fixed = next_event(&mut events, &mut server, |v| v["error"].is_null());
     assert!(fixed["generation"].as_u64() > built["generation"].as_u64());
     assert!(server.get("/guide/live/").1.contains("THIRD VERSION"));
 }
