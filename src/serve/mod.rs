@@ -108,8 +108,10 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Event<'_>) + Sync)) -> Result
         url: url.clone(),
     };
     let first = server.rebuild(report);
-    report(Event::Listening { url: &url });
+    // Watch before announcing the address: an edit made as soon as the
+    // server says it is listening must not be lost.
     follow(&mut watcher, &first, opts, report);
+    report(Event::Listening { url: &url });
     watch_loop(&rx, &mut watcher, &mut server, opts, report);
     report(Event::Stopping);
     Ok(())
