@@ -98,9 +98,9 @@ best() { # command… → "real cpu" seconds of the run with the best real time
   echo "$best_real $best_cpu"
 }
 
-read -r one one_cpu <<<"$(best "$BIN" build --quiet --root "$SITE" --output "$WORK/one")"
+read -r one one_cpu <<<"$(best "$BIN" build --quiet --force --root "$SITE" --output "$WORK/one")"
 printf '\n[versions]\ntags = "v*"\n' >>opsbook.toml
-read -r all all_cpu <<<"$(best "$BIN" build --quiet --root "$SITE" --output "$WORK/all")"
+read -r all all_cpu <<<"$(best "$BIN" build --quiet --force --root "$SITE" --output "$WORK/all")"
 count=$(grep -o '"name"' "$WORK/all/versions.json" | wc -l || true)
 printf 'pages: %d, editions: %d tagged + latest (%s in versions.json), changed per edition: %d%%, in %s\n' \
   "$PAGES" "$VERSIONS" "$count" "$CHANGED" "$(df --output=fstype "$WORK" 2>/dev/null | tail -1)"

@@ -40,14 +40,20 @@ pub struct Cache {
     generation: AtomicU64,
     markdown: Mutex<HashMap<(u64, String), MarkdownEntry>>,
     pages: Mutex<HashMap<(u64, String), PageEntry>>,
+    derived: Mutex<HashMap<(u64, &'static str), DerivedEntry>>,
     stats: Counters,
+}
+
+struct DerivedEntry {
+    value: Arc<dyn std::any::Any + Send + Sync>,
+    used: u64,
 }
 
 struct MarkdownEntry {
     src: Arc<str>,
     body_start: usize,
     title: Option<String>,
-    rendered: Rendered,
+    rendered: Arc<Rendered>,
     used: u64,
 }
 
@@ -111,6 +117,9 @@ impl Cache {
         if let Ok(mut p) = self.pages.lock() {
             p.retain(|_, e| e.used == done);
         }
+        if let Ok(mut d) = self.derived.lock() {
+            d.retain(|_, e| e.used == done);
+        }
         let take = |c: &AtomicUsize| c.swap(0, Ordering::SeqCst);
         Stats {
             markdown_rendered: take(&self.stats.markdown_rendered),
@@ -141,7 +150,7 @@ impl Cache {
 impl Scope<'_> {
     /// The page's rendered Markdown: from the cache when the page's text is
     /// unchanged within this scope, else from `render`.
-    pub fn markdown(&self, page: &Page, render: impl FnOnce() -> Rendered) -> Rendered {
+    pub fn markdown(&self, page: &Page, render: impl FnOnce() -> Arc<Rendered>) -> Arc<Rendered> {
         let key = (self.key, page.file.clone());
         let now = self.cache.now();
         if let Ok(mut map) = self.cache.markdown.lock()
@@ -152,7 +161,7 @@ impl Scope<'_> {
         {
             e.used = now;
             self.cache.stats.markdown_reused.fetch_add(1, Ordering::Relaxed);
-            return e.rendered.clone();
+            return Arc::clone(&e.rendered);
         }
         let rendered = render();
         self.cache.stats.markdown_rendered.fetch_add(1, Ordering::Relaxed);
@@ -161,7 +170,7 @@ impl Scope<'_> {
                 src: Arc::clone(&page.src),
                 body_start: page.body_start,
                 title: page.front.title.clone(),
-                rendered: rendered.clone(),
+                rendered: Arc::clone(&rendered),
                 used: now,
             };
             map.insert(key, entry);
@@ -225,6 +234,36 @@ impl Scope<'_> {
     }
 }
 
+impl Scope<'_> {
+    /// A value made from the shell's inputs alone (listings of every page's
+    /// titles and front matter): from the cache while the shell is the
+    /// same, else from `make`. `name` tells apart the values of one build.
+    pub fn derived<T: Send + Sync + 'static>(
+        &self,
+        shell: Shell,
+        name: &'static str,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let key = (shell.0, name);
+        let now = self.cache.now();
+        if let Ok(mut map) = self.cache.derived.lock()
+            && let Some(e) = map.get_mut(&key)
+            && let Ok(value) = Arc::clone(&e.value).downcast::<T>()
+        {
+            e.used = now;
+            return value;
+        }
+        let value = Arc::new(make());
+        if let Ok(mut map) = self.cache.derived.lock() {
+            map.insert(
+                key,
+                DerivedEntry { value: Arc::clone(&value) as Arc<dyn std::any::Any + Send + Sync>, used: now },
+            );
+        }
+        value
+    }
+}
+
 /// The scope key's inputs for one `site::build`: which pages and files
 /// exist and where, the data files, the config and the theme's UI strings.
 pub fn site_shape(
@@ -257,13 +296,24 @@ pub fn template_inputs(
     theme: &crate::theme::Theme,
     opts: &crate::site::Options,
 ) {
+    site_templates(h, config, theme, opts);
+    if let Some(x) = &opts.extras {
+        x.fingerprint(h);
+    }
+}
+
+/// What every page's template reads that is the same for all versions of
+/// a build: config, templates, UI strings, options.
+pub fn site_templates(
+    h: &mut DefaultHasher,
+    config: &crate::config::Config,
+    theme: &crate::theme::Theme,
+    opts: &crate::site::Options,
+) {
     format!("{config:?}").hash(h);
     theme.templates.hash(h);
     theme.strings.hash(h);
     (opts.strict, opts.today).hash(h);
-    if let Some(x) = &opts.extras {
-        x.fingerprint(h);
-    }
 }
 
 #[cfg(test)]
@@ -274,8 +324,8 @@ mod tests {
         Page::sample(rel, src)
     }
 
-    fn render(text: &str) -> Rendered {
-        Rendered { html: text.to_string(), ..Rendered::default() }
+    fn render(text: &str) -> Arc<Rendered> {
+        Arc::new(Rendered { html: text.to_string(), ..Rendered::default() })
     }
 
     #[test]

@@ -149,10 +149,19 @@ enum Loaded {
 #[derive(Default)]
 pub struct Memo {
     files: std::sync::Mutex<HashMap<String, (Stamp, Loaded)>>,
+    /// Files read from memory (git blobs, shared by id across versions),
+    /// by path and the address of their bytes, which the entry keeps alive.
+    blobs: std::sync::Mutex<HashMap<BlobKey, Blob>>,
 }
 
 /// A file's modification time and size, and whether drafts were included.
 type Stamp = (Option<std::time::SystemTime>, u64, bool);
+
+/// A file's path, the address of its bytes, and whether drafts were included.
+type BlobKey = (String, usize, bool);
+
+/// The bytes (kept so that their address stays theirs) and what they load as.
+type Blob = (Arc<[u8]>, Loaded);
 
 impl Memo {
     fn load(
@@ -161,7 +170,10 @@ impl Memo {
         drafts: bool,
         load: impl FnOnce() -> Result<Loaded, Diagnostic>,
     ) -> Result<Loaded, Diagnostic> {
-        let Origin::Disk(path) = &f.origin else { return load() };
+        let path = match &f.origin {
+            Origin::Disk(path) => path,
+            Origin::Memory(bytes) => return self.load_bytes(f, bytes, drafts, load),
+        };
         let Ok(meta) = std::fs::metadata(path) else { return load() };
         let stamp = (meta.modified().ok(), meta.len(), drafts);
         if let Ok(files) = self.files.lock()
@@ -173,6 +185,29 @@ impl Memo {
         let result = load();
         if let (Ok(loaded), Ok(mut files)) = (&result, self.files.lock()) {
             files.insert(f.rel.clone(), (stamp, loaded.clone()));
+        }
+        result
+    }
+
+    /// The same bytes at the same path load the same: each version of a site
+    /// in git parses only the files that changed.
+    fn load_bytes(
+        &self,
+        f: &SourceFile,
+        bytes: &Arc<[u8]>,
+        drafts: bool,
+        load: impl FnOnce() -> Result<Loaded, Diagnostic>,
+    ) -> Result<Loaded, Diagnostic> {
+        let key = (f.rel.clone(), Arc::as_ptr(bytes).cast::<u8>() as usize, drafts);
+        if let Ok(blobs) = self.blobs.lock()
+            && let Some((kept, loaded)) = blobs.get(&key)
+            && Arc::ptr_eq(kept, bytes)
+        {
+            return Ok(loaded.clone());
+        }
+        let result = load();
+        if let (Ok(loaded), Ok(mut blobs)) = (&result, self.blobs.lock()) {
+            blobs.insert(key, (Arc::clone(bytes), loaded.clone()));
         }
         result
     }
@@ -235,6 +270,11 @@ pub fn load_with(content_dir: &Path, shown_prefix: &str, drafts: bool, memo: Opt
 /// files and assets. `shown_prefix` is how the folder is named in diagnostics.
 pub fn from_files(files: Vec<SourceFile>, shown_prefix: &str, drafts: bool) -> Content {
     from_files_with(files, shown_prefix, drafts, None)
+}
+
+/// [`from_files`], reusing what `memo` loaded from the same bytes.
+pub fn from_files_reusing(files: Vec<SourceFile>, shown_prefix: &str, drafts: bool, memo: &Memo) -> Content {
+    from_files_with(files, shown_prefix, drafts, Some(memo))
 }
 
 fn from_files_with(files: Vec<SourceFile>, shown_prefix: &str, drafts: bool, memo: Option<&Memo>) -> Content {

@@ -7,7 +7,8 @@
 //! ([`markdown`], resolving links through [`links`]), builds navigation
 //! ([`nav`]), checks links, and puts every page through the theme's
 //! templates ([`theme`], [`render`]); [`output`] writes it all to a staging
-//! folder and swaps it in atomically. Problems at every stage are
+//! folder and swaps it in atomically; [`fresh`] skips the whole build when
+//! nothing changed since the last one. Problems at every stage are
 //! [`diagnostics`] with file, line and column.
 
 pub mod blocks;
@@ -18,6 +19,7 @@ pub mod competitors;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod fresh;
 pub mod frontmatter;
 pub mod git;
 pub mod hygiene;
@@ -53,6 +55,8 @@ pub struct BuildOptions {
     pub strict: bool,
     /// The date reviews are judged against; today by default.
     pub today: Option<frontmatter::Date>,
+    /// Build even when nothing changed since the last build ([`fresh`]).
+    pub force: bool,
 }
 
 #[derive(Debug)]
@@ -62,6 +66,9 @@ pub struct BuildReport {
     pub files: usize,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Vec<Diagnostic>,
+    /// Nothing changed since the last build, so nothing was built: the
+    /// counts and warnings are that build's ([`fresh`]).
+    pub up_to_date: bool,
 }
 
 /// Why a build did not produce a site.
@@ -201,6 +208,7 @@ pub fn generate(
     let statics = static_files(&dir.root.join(&config.static_dir));
 
     run.stage("rendering pages");
+    crate::trace("content read");
     let site_opts = site::Options {
         strict: opts.strict,
         today: dir.today,
@@ -230,7 +238,9 @@ pub fn generate(
 }
 
 /// Builds the site at `opts.root`. On failure the previous output is left
-/// exactly as it was.
+/// exactly as it was. When nothing changed since the last build (and not
+/// `opts.force`), nothing is built or written: the report is that build's,
+/// marked `up_to_date` ([`fresh`]).
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     build_with(opts, &Pipeline::default())
 }
@@ -240,6 +250,15 @@ pub fn build_with(opts: &BuildOptions, run: &Pipeline) -> Result<BuildReport, Fa
     let dir = open(opts, false)?;
     let output = opts.output.clone().unwrap_or_else(|| dir.root.join("public"));
     output::check_target(&dir.root, &dir.content_dir, &output).map_err(|d| Failure::Fatal(vec![d]))?;
+    run.stage("checking for changes");
+    let mut inputs = fresh::Inputs::take(opts, &dir, &output);
+    if !opts.force
+        && let Some(last) = inputs.unchanged(&output)
+    {
+        let (pages, files, diagnostics) = (last.pages, last.files, last.diagnostics);
+        return Ok(BuildReport { output, pages, files, diagnostics, up_to_date: true });
+    }
+    inputs.prepare(&output);
     let staging = output::Staging::new(&output).map_err(|e| {
         Failure::Fatal(vec![Diagnostic::error(format!("cannot create the output folder `{}`: {e}", output.display()))])
     })?;
@@ -249,7 +268,15 @@ pub fn build_with(opts: &BuildOptions, run: &Pipeline) -> Result<BuildReport, Fa
             staging.commit().map_err(|e| {
                 Failure::Fatal(vec![Diagnostic::error(format!("cannot replace `{}`: {e}", output.display()))])
             })?;
-            Ok(BuildReport { output, pages: summary.pages, files: summary.files, diagnostics: diags })
+            // Without a manifest the next build is a full one: nothing to report.
+            let _ = inputs.record(&output, summary.pages, summary.files, &diags);
+            Ok(BuildReport {
+                output,
+                pages: summary.pages,
+                files: summary.files,
+                diagnostics: diags,
+                up_to_date: false,
+            })
         }
         Err(failure) => {
             staging.discard();
@@ -269,4 +296,15 @@ fn static_files(dir: &Path) -> Vec<site::StaticFile> {
         .filter(|e| e.file_type().is_file())
         .map(|e| site::StaticFile { rel: diagnostics::display_path(e.path(), dir), path: e.into_path() })
         .collect()
+}
+
+/// With `OPSBOOK_TRACE` set, prints `what` to stderr with the milliseconds
+/// since the first call: timestamps of the pipeline's phases, for profiling
+/// a build or a `serve` rebuild (`OPSBOOK_TRACE=1 opsbook build`).
+pub fn trace(what: &str) {
+    static T0: std::sync::LazyLock<std::time::Instant> = std::sync::LazyLock::new(std::time::Instant::now);
+    static ON: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| std::env::var_os("OPSBOOK_TRACE").is_some());
+    if *ON {
+        eprintln!("{:>9.1} ms  {what}", T0.elapsed().as_secs_f64() * 1000.0);
+    }
 }

@@ -165,19 +165,29 @@ pub fn page_href(from_url: &str, to_url: &str) -> String {
 /// the output path `to` (a folder ending in `/` or a file). Percent-encodes
 /// what would break a URL.
 pub fn relative(from_url: &str, to: &str) -> String {
-    let from: Vec<&str> = from_url.split('/').filter(|s| !s.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let (to_dirs, to_last) = to_parts.split_at(to_parts.len() - 1);
-    let common = from.iter().zip(to_dirs.iter()).take_while(|(a, b)| a == b).count();
-    let mut out = String::new();
-    for _ in common..from.len() {
+    let (to_dirs, to_last) = to.rsplit_once('/').map_or(("", to), |(d, l)| (d, l));
+    let mut from = from_url.split('/').filter(|s| !s.is_empty());
+    let mut dirs = to_dirs.split('/').filter(|s| !s.is_empty()).peekable();
+    // Skip the folders both paths share.
+    let mut up = 0;
+    for f in from.by_ref() {
+        if dirs.peek() == Some(&f) {
+            dirs.next();
+        } else {
+            up = 1;
+            break;
+        }
+    }
+    up += from.count();
+    let mut out = String::with_capacity(3 * up + to.len());
+    for _ in 0..up {
         out.push_str("../");
     }
-    for seg in &to_dirs[common..] {
-        out.push_str(&encode_segment(seg));
+    for seg in dirs {
+        encode_segment_into(&mut out, seg);
         out.push('/');
     }
-    out.push_str(&encode_segment(to_last[0]));
+    encode_segment_into(&mut out, to_last);
     out
 }
 
@@ -189,6 +199,11 @@ pub fn root_prefix(url: &str) -> String {
 
 pub fn encode_segment(seg: &str) -> String {
     let mut out = String::with_capacity(seg.len());
+    encode_segment_into(&mut out, seg);
+    out
+}
+
+fn encode_segment_into(out: &mut String, seg: &str) {
     for c in seg.chars() {
         match c {
             ' ' => out.push_str("%20"),
@@ -201,7 +216,6 @@ pub fn encode_segment(seg: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
 pub fn percent_decode(s: &str) -> String {

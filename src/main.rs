@@ -61,7 +61,13 @@ impl SiteArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into `<root>/public` (atomic: a failed build keeps the old site).
-    #[command(after_help = "Examples:\n  opsbook build\n  opsbook build --root handbook --output /srv/www/handbook")]
+    ///
+    /// When nothing changed since the last build (content, config, theme,
+    /// static files, git refs, options, the date, the output itself), it
+    /// builds nothing and says so; `--force` builds anyway.
+    #[command(
+        after_help = "Examples:\n  opsbook build\n  opsbook build --root handbook --output /srv/www/handbook\n  opsbook build --force"
+    )]
     Build {
         #[command(flatten)]
         site: SiteArgs,
@@ -71,6 +77,9 @@ enum Command {
         /// Treat broken links and missing assets as errors.
         #[arg(long)]
         strict: bool,
+        /// Build even when nothing changed since the last build.
+        #[arg(long)]
+        force: bool,
     },
     /// Report every problem in the site at once, without writing anything.
     ///
@@ -199,8 +208,8 @@ fn main() -> ExitCode {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let out = Out { quiet: cli.quiet, verbose: cli.verbose, color: terminal && !no_color, terminal };
     let code = match cli.command {
-        Command::Build { site, output, strict } => {
-            build(opsbook::BuildOptions { output, strict, ..site.options() }, out)
+        Command::Build { site, output, strict, force } => {
+            build(opsbook::BuildOptions { output, strict, force, ..site.options() }, out)
         }
         Command::Check { site, format, external, timeout, concurrency } => {
             let mut opts = opsbook::check::CheckOptions::new(site.options());
@@ -299,18 +308,26 @@ fn build(opts: opsbook::BuildOptions, out: Out) -> u8 {
         Ok(report) => {
             if !out.quiet {
                 print_all(&report.diagnostics, out.color);
-                eprintln!(
-                    "built {} pages ({} files) into {} in {:.2}s{}",
-                    report.pages,
-                    report.files,
-                    report.output.display(),
-                    started.elapsed().as_secs_f64(),
-                    if report.diagnostics.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; {}", diagnostics::summary(&report.diagnostics))
-                    }
-                );
+                let warnings = if report.diagnostics.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", diagnostics::summary(&report.diagnostics))
+                };
+                if report.up_to_date {
+                    eprintln!(
+                        "up to date: {} pages in {} (nothing changed since the last build){warnings}",
+                        report.pages,
+                        report.output.display(),
+                    );
+                } else {
+                    eprintln!(
+                        "built {} pages ({} files) into {} in {:.2}s{warnings}",
+                        report.pages,
+                        report.files,
+                        report.output.display(),
+                        started.elapsed().as_secs_f64(),
+                    );
+                }
             }
             0
         }

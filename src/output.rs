@@ -14,6 +14,8 @@ use crate::diagnostics::Diagnostic;
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
+    /// Whether a previous site exists to hard-link unchanged files from.
+    previous: bool,
 }
 
 /// Refuses output folders that would delete or pollute the sources.
@@ -40,7 +42,7 @@ pub fn check_target(root: &Path, content: &Path, output: &Path) -> Result<(), Di
 
 /// An absolute, normalised path without touching the disk for parts that do
 /// not exist yet; existing prefixes are canonicalised (symlinks resolved).
-fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     let joined =
         if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
     let mut normal = PathBuf::new();
@@ -88,7 +90,8 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
-        Ok(Staging { dir, target })
+        let previous = target.is_dir();
+        Ok(Staging { dir, target, previous })
     }
 
     pub fn path(&self) -> &Path {
@@ -133,6 +136,9 @@ impl Staging {
         len: u64,
         bytes: impl FnOnce() -> io::Result<Vec<u8>>,
     ) -> io::Result<bool> {
+        if !self.previous {
+            return Ok(false);
+        }
         let mut previous = self.target.clone();
         for seg in rel.split('/').filter(|s| !s.is_empty() && *s != ".") {
             previous.push(seg);

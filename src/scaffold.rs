@@ -62,7 +62,7 @@ pub fn init(dir: &Path, force: bool) -> Result<Created, Diagnostic> {
         }
     }
     if !dir.join(".gitignore").exists() {
-        write(".gitignore", b"/public\n")?;
+        write(".gitignore", b"/public\n/.public.opsbook-*\n")?;
     }
     Ok(Created { dir: dir.to_path_buf(), files })
 }

@@ -154,7 +154,7 @@ impl Audit {
     pub fn inspect(
         &self,
         pages: &[Page],
-        rendered: &[Rendered],
+        rendered: &[std::sync::Arc<Rendered>],
         nav: &Nav,
         today: jiff::civil::Date,
         diags: &mut Vec<Diagnostic>,
@@ -184,7 +184,13 @@ impl Audit {
 
     /// Pages that neither the navigation nor a link from a reachable page
     /// leads to.
-    fn unreachable(&self, pages: &[Page], rendered: &[Rendered], nav: &Nav, diags: &mut Vec<Diagnostic>) {
+    fn unreachable(
+        &self,
+        pages: &[Page],
+        rendered: &[std::sync::Arc<Rendered>],
+        nav: &Nav,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         let mut seen = vec![false; pages.len()];
         let mut queue: Vec<usize> = nav.order.clone();
         if let Some(home) = pages.iter().position(|p| p.kind == PageKind::Home) {

@@ -236,7 +236,13 @@ fn entries<'a>(pages: &'a [Page], settings: &'a Settings, today: jiff::civil::Da
 
 /// Adds the profile to every competitor note and the matrix and charts to
 /// the `competitors/` section page. `rendered[i]` belongs to `pages[i]`.
-pub fn render(config: &Config, theme: &Theme, today: jiff::civil::Date, pages: &[Page], rendered: &mut [Rendered]) {
+pub fn render(
+    config: &Config,
+    theme: &Theme,
+    today: jiff::civil::Date,
+    pages: &[Page],
+    rendered: &mut [std::sync::Arc<Rendered>],
+) {
     let settings = &config.competitors;
     let ctx = Ctx { settings, theme, today, zh: config.is_zh() };
     let all = entries(pages, settings, today);
@@ -244,7 +250,7 @@ pub fn render(config: &Config, theme: &Theme, today: jiff::civil::Date, pages: &
     for e in all.iter().filter(|e| !e.is_us()) {
         let Some(page) = e.page else { continue };
         let Some(i) = pages.iter().position(|p| std::ptr::eq(p, page)) else { continue };
-        let r = &mut rendered[i];
+        let r = std::sync::Arc::make_mut(&mut rendered[i]);
         let (head, tail) = profile::html(&ctx, e, us);
         r.html = format!("{head}{}{tail}", r.html);
         let mut toc: Vec<TocEntry> = profile::TOC_HEAD
@@ -266,8 +272,9 @@ pub fn render(config: &Config, theme: &Theme, today: jiff::civil::Date, pages: &
     if all.iter().any(|e| !e.is_us())
         && let Some(i) = pages.iter().position(|p| p.url == SECTION && p.prebuilt.is_none())
     {
-        rendered[i].html.push_str(&matrix::html(&ctx, &all, SECTION));
-        rendered[i].anchors.extend(matrix::ANCHORS.iter().map(|a| a.to_string()));
+        let r = std::sync::Arc::make_mut(&mut rendered[i]);
+        r.html.push_str(&matrix::html(&ctx, &all, SECTION));
+        r.anchors.extend(matrix::ANCHORS.iter().map(|a| a.to_string()));
     }
 }
 

@@ -284,18 +284,18 @@ impl Ctx<'_> {
     }
 }
 
-/// Fills in the generated pages made by [`pages`].
+/// The generated pages made by [`pages`], filled in: (index in `pages`,
+/// content). They read only titles, front matter, the config and `today`.
 pub fn render(
     config: &Config,
     theme: &Theme,
     today: jiff::civil::Date,
     pages: &[Page],
     titles: &[String],
-    rendered: &mut [Rendered],
-) {
+) -> Vec<(usize, std::sync::Arc<Rendered>)> {
     let find = |url: &str| pages.iter().position(|p| p.url == url && p.generated);
     let (Some(section), Some(report), Some(index)) = (find(SECTION_URL), find(FRESHNESS_URL), find(OWNERS_URL)) else {
-        return;
+        return Vec::new();
     };
     let ctx = Ctx { zh: config.is_zh(), theme, today, pages, titles };
     let rows = rows(config, pages, today);
@@ -304,11 +304,14 @@ pub fn render(
         || rayon::join(|| freshness::overview(&ctx, &rows), || freshness::report(&ctx, &rows)),
         || owners::index(&ctx, &rows),
     );
-    rendered[section].html = overview;
-    rendered[report].html = report_html;
-    rendered[index].html = html;
-    rendered[index].anchors = toc.iter().map(|(id, _)| id.clone()).collect();
-    rendered[index].toc = toc.into_iter().map(|(id, title)| TocEntry { level: 2, id, title }).collect();
+    let owners = Rendered {
+        html,
+        anchors: toc.iter().map(|(id, _)| id.clone()).collect(),
+        toc: toc.into_iter().map(|(id, title)| TocEntry { level: 2, id, title }).collect(),
+        ..Rendered::default()
+    };
+    let page = |html| std::sync::Arc::new(Rendered { html, ..Rendered::default() });
+    vec![(section, page(overview)), (report, page(report_html)), (index, std::sync::Arc::new(owners))]
 }
 
 /// A period in words: `180d` → `180 天` / `180 days`, `6m` → `6 个月` /

@@ -24,11 +24,13 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::Doc;
-use super::tokenize::{each_token, hash, shard_key};
+
+use super::tokenize::{Kind, Piece, each_piece, hash, shard_key};
 
 pub const END: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
 pub const MORE: &[u8; 32] = b"wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -46,37 +48,38 @@ const BLOCK: usize = 256;
 /// Aim for page chunks of about this many bytes.
 const CHUNK_BYTES: usize = 32 * 1024;
 
+/// A page for the index: its text, and its tokens when a [`super::Memo`]
+/// kept them from an earlier build (else they are cut here, block by block).
+pub struct Indexed {
+    pub doc: Arc<Doc>,
+    pub tokens: Option<Arc<Tokens>>,
+}
+
 /// Output path (under the site root) → contents.
-pub fn files(docs: &[Doc]) -> Vec<(String, String)> {
+pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
     let mut first = Vec::with_capacity(docs.len());
     let mut next = 0u32;
     for d in docs {
         first.push(next);
-        next += d.sections.len() as u32;
+        next += d.doc.sections.len() as u32;
     }
-    // Blocks of pages are tokenised and gather their postings by token in
-    // one pass, so only one block's per-page token lists exist at a time;
-    // then each shard joins its tokens' lists block after block, so sections
+    // Blocks of pages gather their postings by token in one pass, so only
+    // one block's postings (and tokens) exist at a time per thread; then
+    // each shard joins its tokens' lists block after block, so sections
     // stay in order.
     let gathered: Vec<FastMap<String, Vec<(u32, u8)>>> = docs
         .par_chunks(BLOCK)
         .enumerate()
         .map(|(b, block)| {
-            let mut postings: FastMap<String, Vec<(u32, u8)>> = FastMap::default();
-            for (j, doc) in block.iter().enumerate() {
-                let tokens = doc_tokens(doc);
-                let base = first[b * BLOCK + j];
-                for &(id, sec, w) in &tokens.postings {
-                    let name = &tokens.names[id as usize];
-                    match postings.get_mut(name.as_str()) {
-                        Some(list) => list.push((base + sec, w)),
-                        None => {
-                            postings.insert(name.clone(), vec![(base + sec, w)]);
-                        }
-                    }
+            let mut gather = Block::default();
+            for (j, d) in block.iter().enumerate() {
+                let first = first[b * BLOCK + j];
+                match &d.tokens {
+                    Some(tokens) => gather.add(tokens, first),
+                    None => gather.add(&Tokens::of(&d.doc), first),
                 }
             }
-            postings
+            gather.into_postings()
         })
         .collect();
     let total: usize = gathered.iter().flat_map(|m| m.values()).map(Vec::len).sum();
@@ -113,7 +116,7 @@ pub fn files(docs: &[Doc]) -> Vec<(String, String)> {
     let build = hashes.iter().fold(0x811c_9dc5, |h, x| fnv(h, &x.to_le_bytes()));
     let mut sections = String::new();
     for d in docs {
-        push_number(&mut sections, d.sections.len() as u32);
+        push_number(&mut sections, d.doc.sections.len() as u32);
     }
     let mut chunk_list = String::new();
     for n in chunk_sizes {
@@ -173,61 +176,106 @@ type TokenPostings<'a> = (&'a str, Vec<(u32, u8)>);
 /// The same, owning its token: one block's share of a shard.
 type OwnedPostings = (String, Vec<(u32, u8)>);
 
-/// One page's tokens: their texts by page-local id, and postings
-/// `(id, section, weight)` in section order.
-struct DocTokens {
-    names: Vec<String>,
-    postings: Vec<(u32, u32, u8)>,
+/// A token of a page or block: a CJK token packed as its one or two
+/// characters with [`CJK`] set, a word as its index in a list of words.
+type Key = u64;
+const CJK: Key = 1 << 63;
+
+/// One page's tokens: postings `(token, section, weight)`, in section order,
+/// its words listed once each.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    words: Vec<String>,
+    postings: Vec<(Key, u32, u8)>,
 }
 
-/// Counts a page's tokens section by section without a string per token.
-#[derive(Default)]
-struct Counter {
-    ids: FastMap<String, u32>,
-    weights: Vec<u8>,
-    touched: Vec<u32>,
-}
-
-impl Counter {
-    fn bump(&mut self, token: &str, update: fn(u8) -> u8) {
-        let id = match self.ids.get(token) {
-            Some(&id) => id as usize,
-            None => {
-                self.ids.insert(token.to_string(), self.weights.len() as u32);
-                self.weights.push(0);
-                self.weights.len() - 1
-            }
+impl Tokens {
+    /// Cuts a page's title, headings and text.
+    pub fn of(doc: &Doc) -> Tokens {
+        let mut words: FastMap<String, u32> = FastMap::default();
+        let mut out = Tokens::default();
+        let mut section: FastMap<Key, u8> = FastMap::default();
+        let mut bump = |section: &mut FastMap<Key, u8>, text: &str, update: fn(u8) -> u8| {
+            each_piece(text, |piece| {
+                let key = key(&mut words, &mut out.words, piece);
+                let w = section.entry(key).or_insert(0);
+                *w = update(*w);
+            });
         };
-        if self.weights[id] == 0 {
-            self.touched.push(id as u32);
+        let mut postings = Vec::new();
+        for (s, sec) in doc.sections.iter().enumerate() {
+            bump(&mut section, &sec.text, |w| if w & TF_MAX < TF_MAX { w + 1 } else { w });
+            bump(&mut section, &sec.heading, |w| w | HEADING);
+            if s == 0 {
+                bump(&mut section, &doc.title, |w| w | TITLE);
+            }
+            postings.extend(section.drain().map(|(key, w)| (key, s as u32, w)));
         }
-        self.weights[id] = update(self.weights[id]);
+        out.postings = postings;
+        out
     }
 
-    fn flush(&mut self, sec: u32, out: &mut Vec<(u32, u32, u8)>) {
-        for &id in &self.touched {
-            out.push((id, sec, std::mem::take(&mut self.weights[id as usize])));
-        }
-        self.touched.clear();
+    /// Roughly the bytes held, for the memo's accounting.
+    pub fn size(&self) -> usize {
+        self.words.iter().map(|w| w.len() + 24).sum::<usize>() + self.postings.len() * 16
     }
 }
 
-fn doc_tokens(doc: &Doc) -> DocTokens {
-    let mut c = Counter::default();
-    let mut postings = Vec::new();
-    for (s, section) in doc.sections.iter().enumerate() {
-        each_token(&section.text, |t, _| c.bump(t, |w| if w & TF_MAX < TF_MAX { w + 1 } else { w }));
-        each_token(&section.heading, |t, _| c.bump(t, |w| w | HEADING));
-        if s == 0 {
-            each_token(&doc.title, |t, _| c.bump(t, |w| w | TITLE));
+/// One block's postings, keyed without a string per token occurrence.
+#[derive(Default)]
+struct Block {
+    words: FastMap<String, u32>,
+    names: Vec<String>,
+    postings: FastMap<Key, Vec<(u32, u8)>>,
+}
+
+impl Block {
+    /// Adds a page whose first section has the id `first`.
+    fn add(&mut self, page: &Tokens, first: u32) {
+        // The page's words by their index in this block.
+        let ids: Vec<Key> =
+            page.words.iter().map(|w| key(&mut self.words, &mut self.names, Piece::Word(w, Kind::Word))).collect();
+        for &(key, sec, w) in &page.postings {
+            let key = if key & CJK == 0 { ids[key as usize] } else { key };
+            self.postings.entry(key).or_default().push((first + sec, w));
         }
-        c.flush(s as u32, &mut postings);
     }
-    let mut names = vec![String::new(); c.weights.len()];
-    for (name, id) in c.ids {
-        names[id as usize] = name;
+
+    /// The postings by token text.
+    fn into_postings(self) -> FastMap<String, Vec<(u32, u8)>> {
+        let names = self.names;
+        self.postings
+            .into_iter()
+            .map(|(key, list)| {
+                let text = if key & CJK == 0 {
+                    names[key as usize].clone()
+                } else {
+                    [(key >> 21) & 0x1F_FFFF, key & 0x1F_FFFF]
+                        .into_iter()
+                        .filter(|&c| c != 0)
+                        .filter_map(|c| char::from_u32(c as u32))
+                        .collect()
+                };
+                (text, list)
+            })
+            .collect()
     }
-    DocTokens { names, postings }
+}
+
+/// The key of `piece`, listing a new word in `words` and `names`.
+fn key(words: &mut FastMap<String, u32>, names: &mut Vec<String>, piece: Piece<'_>) -> Key {
+    match piece {
+        Piece::Cjk(cs, _) => CJK | (cs[0] as Key) << 21 | cs.get(1).map_or(0, |&c| c as Key),
+        Piece::Word(w, _) => match words.get(w) {
+            Some(&i) => Key::from(i),
+            None => {
+                let i = names.len() as u32;
+                words.insert(w.to_string(), i);
+                names.push(w.to_string());
+                Key::from(i)
+            }
+        },
+    }
 }
 
 fn shard_file(k: usize, list: &[TokenPostings<'_>]) -> String {
@@ -258,10 +306,10 @@ fn shard_file(k: usize, list: &[TokenPostings<'_>]) -> String {
 }
 
 /// The page chunks and how many pages each holds.
-fn chunks(docs: &[Doc]) -> (Vec<(String, String)>, Vec<u32>) {
+fn chunks(docs: &[Indexed]) -> (Vec<(String, String)>, Vec<u32>) {
     let mut bounds = vec![0];
     let mut size = 0;
-    for (i, d) in docs.iter().enumerate() {
+    for (i, d) in docs.iter().map(|d| &d.doc).enumerate() {
         size += d.href.len() + d.title.len() + 16;
         size += d.sections.iter().map(|s| s.id.len() + s.heading.len() + s.text.len() + 12).sum::<usize>();
         if size >= CHUNK_BYTES {
@@ -277,7 +325,7 @@ fn chunks(docs: &[Doc]) -> (Vec<(String, String)>, Vec<u32>) {
         .enumerate()
         .map(|(k, w)| {
             let mut body = format!("opsbookIndex(\"d{k}\",[");
-            for (i, d) in docs[w[0]..w[1]].iter().enumerate() {
+            for (i, d) in docs[w[0]..w[1]].iter().map(|d| &d.doc).enumerate() {
                 if i > 0 {
                     body.push(',');
                 }

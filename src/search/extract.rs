@@ -19,11 +19,47 @@ pub struct Section {
 const SKIPPED: &[&str] = &["script", "style", "svg", "template", "noscript", "button", "math"];
 
 /// Elements that separate words; inline ones (`strong`, `code`, `a`) do not.
-const BLOCKS: &str = "p div li ul ol dl dt dd td th tr table thead tbody br hr pre blockquote section article aside \
-                      header footer nav figure figcaption details summary h1 h2 h3 h4 h5 h6 img caption input sup";
-
 fn is_block(name: &str) -> bool {
-    BLOCKS.split_whitespace().any(|b| b == name)
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "td"
+            | "th"
+            | "tr"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "br"
+            | "hr"
+            | "pre"
+            | "blockquote"
+            | "section"
+            | "article"
+            | "aside"
+            | "header"
+            | "footer"
+            | "nav"
+            | "figure"
+            | "figcaption"
+            | "details"
+            | "summary"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "img"
+            | "caption"
+            | "input"
+            | "sup"
+    )
 }
 
 pub fn sections(html: &str) -> Vec<Section> {
@@ -78,7 +114,7 @@ pub fn sections(html: &str) -> Vec<Section> {
         }
         if let Some(level) = heading_level(&tag.name) {
             if !tag.closing && heading.is_none() {
-                if let Some(id) = tag.id.filter(|id| !id.is_empty()) {
+                if let Some(id) = tag.id().filter(|id| !id.is_empty()) {
                     finish(&mut out, &mut text);
                     heading = Some((level, id, String::new()));
                     continue;
@@ -107,17 +143,17 @@ pub fn sections(html: &str) -> Vec<Section> {
     out
 }
 
-struct Tag {
+struct Tag<'a> {
     name: String,
     closing: bool,
     self_closing: bool,
-    id: Option<String>,
-    class: Option<String>,
+    /// Everything after the name, read only for the few tags that need it.
+    attrs: &'a str,
 }
 
-impl Tag {
+impl Tag<'_> {
     /// Parses the inside of `<…>`; `None` for doctypes and the like.
-    fn parse(inner: &str) -> Option<Tag> {
+    fn parse(inner: &str) -> Option<Tag<'_>> {
         let (closing, inner) = match inner.strip_prefix('/') {
             Some(i) => (true, i),
             None => (false, inner),
@@ -128,17 +164,15 @@ impl Tag {
             return None;
         }
         let attrs = &inner[name_end..];
-        Some(Tag {
-            name,
-            closing,
-            self_closing: attrs.trim_end().ends_with('/'),
-            id: attribute(attrs, "id"),
-            class: attribute(attrs, "class"),
-        })
+        Some(Tag { name, closing, self_closing: attrs.trim_end().ends_with('/'), attrs })
+    }
+
+    fn id(&self) -> Option<String> {
+        attribute(self.attrs, "id")
     }
 
     fn has_class(&self, class: &str) -> bool {
-        self.class.as_deref().is_some_and(|c| c.split_whitespace().any(|c| c == class))
+        attribute(self.attrs, "class").is_some_and(|c| c.split_whitespace().any(|c| c == class))
     }
 }
 

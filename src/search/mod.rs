@@ -22,6 +22,9 @@ pub mod extract;
 pub mod query;
 pub mod tokenize;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use rayon::prelude::*;
 
 use crate::content::Page;
@@ -40,9 +43,15 @@ pub struct Doc {
 
 /// The index files of a site: output path → contents. Folder pages
 /// opsbook made up (no `_index.md`) are left out; drafts are in `pages`
-/// only when the build includes them.
-pub fn files(pages: &[Page], rendered: &[Rendered], titles: &[String]) -> Vec<(String, String)> {
-    let docs: Vec<Doc> = pages
+/// only when the build includes them. With a `memo`, pages it has seen
+/// (same address, title, summary and HTML) are not cut again.
+pub fn files(
+    pages: &[Page],
+    rendered: &[Arc<Rendered>],
+    titles: &[String],
+    memo: Option<&Memo>,
+) -> Vec<(String, String)> {
+    let docs: Vec<builder::Indexed> = pages
         .par_iter()
         .zip(rendered)
         .zip(titles)
@@ -51,7 +60,10 @@ pub fn files(pages: &[Page], rendered: &[Rendered], titles: &[String]) -> Vec<(S
         .filter(|((p, _), _)| {
             !(p.generated && (p.prebuilt.is_none() || p.url.starts_with(crate::hygiene::SECTION_URL)))
         })
-        .map(|((p, r), title)| doc(p, r, title))
+        .map(|((p, r), title)| match memo {
+            Some(m) => m.get(p, r, title),
+            None => builder::Indexed { doc: Arc::new(doc(p, r, title)), tokens: None },
+        })
         .collect();
     builder::files(&docs)
 }
@@ -63,4 +75,73 @@ fn doc(page: &Page, r: &Rendered, title: &str) -> Doc {
         *intro = if intro.is_empty() { summary.to_string() } else { format!("{summary} {intro}") };
     }
     Doc { href: crate::links::page_href("", &page.url), title: title.to_string(), sections }
+}
+
+/// Pages already cut into sections and tokens, for builds that index much
+/// the same pages again: the versions of a site share most of their pages.
+/// A page is found again only when its address, title, summary and HTML
+/// are all the same (compared in full, not by hash).
+#[derive(Default)]
+pub struct Memo {
+    pages: Mutex<HashMap<String, Vec<Seen>>>,
+}
+
+struct Seen {
+    rendered: Arc<Rendered>,
+    title: String,
+    summary: Option<String>,
+    doc: Arc<Doc>,
+    tokens: Arc<builder::Tokens>,
+}
+
+impl Memo {
+    fn get(&self, page: &Page, r: &Arc<Rendered>, title: &str) -> builder::Indexed {
+        let same = |s: &Seen| {
+            s.title == title
+                && s.summary == page.front.summary
+                && (Arc::ptr_eq(&s.rendered, r) || s.rendered.html == r.html)
+        };
+        if let Ok(map) = self.pages.lock()
+            && let Some(s) = map.get(&page.url).and_then(|list| list.iter().find(|s| same(s)))
+        {
+            return builder::Indexed { doc: Arc::clone(&s.doc), tokens: Some(Arc::clone(&s.tokens)) };
+        }
+        let doc = Arc::new(doc(page, r, title));
+        let tokens = Arc::new(builder::Tokens::of(&doc));
+        if let Ok(mut map) = self.pages.lock() {
+            map.entry(page.url.clone()).or_default().push(Seen {
+                rendered: Arc::clone(r),
+                title: title.to_string(),
+                summary: page.front.summary.clone(),
+                doc: Arc::clone(&doc),
+                tokens: Arc::clone(&tokens),
+            });
+        }
+        builder::Indexed { doc, tokens: Some(tokens) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(second: &str) -> (Vec<Page>, Vec<Arc<Rendered>>, Vec<String>) {
+        let pages = vec![Page::sample("a.md", ""), Page::sample("b.md", "")];
+        let html = |s: &str| Arc::new(Rendered { html: s.to_string(), ..Rendered::default() });
+        let rendered = vec![html("<p>留存 retention</p><h2 id=\"x\">复盘</h2><p>weekly</p>"), html(second)];
+        (pages, rendered, vec!["A".to_string(), "B 指标".to_string()])
+    }
+
+    #[test]
+    fn a_memo_changes_nothing_in_the_index_and_reuses_unchanged_pages() {
+        let memo = Memo::default();
+        for second in ["<p>新用户 first</p>", "<p>新用户 second edition</p>", "<p>新用户 first</p>"] {
+            let (pages, rendered, titles) = site(second);
+            assert_eq!(files(&pages, &rendered, &titles, Some(&memo)), files(&pages, &rendered, &titles, None));
+        }
+        let seen = memo.pages.lock().expect("memo");
+        // The first page was cut once; the second once per distinct text.
+        assert_eq!(seen.get("a/").map(Vec::len), Some(1));
+        assert_eq!(seen.get("b/").map(Vec::len), Some(2));
+    }
 }

@@ -53,8 +53,30 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 }
 
 /// Calls `f` with each token of `text`, in order, without allocating one
-/// string per token (the index builder's path).
+/// string per token.
 pub fn each_token(text: &str, mut f: impl FnMut(&str, Kind)) {
+    let mut buf = String::new();
+    each_piece(text, |piece| match piece {
+        Piece::Cjk(cs, kind) => {
+            buf.clear();
+            buf.extend(cs);
+            f(&buf, kind);
+        }
+        Piece::Word(w, kind) => f(w, kind),
+    });
+}
+
+/// A token as [`each_piece`] hands it out: CJK tokens as their one or two
+/// characters (the index builder packs them into a number, no string), words
+/// as text.
+#[derive(Debug, Clone, Copy)]
+pub enum Piece<'a> {
+    Cjk(&'a [char], Kind),
+    Word(&'a str, Kind),
+}
+
+/// The tokenizer itself: calls `f` with each token of `text`, in order.
+pub fn each_piece(text: &str, mut f: impl FnMut(Piece<'_>)) {
     let chars: Vec<char> = text.chars().map(normalize).collect();
     let mut parts: Vec<(usize, usize)> = Vec::new();
     let mut buf = String::new();
@@ -66,7 +88,7 @@ pub fn each_token(text: &str, mut f: impl FnMut(&str, Kind)) {
             while i < chars.len() && is_cjk(chars[i]) {
                 i += 1;
             }
-            cjk_run(&chars[start..i], &mut buf, &mut f);
+            cjk_run(&chars[start..i], &mut f);
         } else if is_word(c) {
             parts.clear();
             loop {
@@ -82,12 +104,12 @@ pub fn each_token(text: &str, mut f: impl FnMut(&str, Kind)) {
                 }
             }
             if let [(a, b)] = parts[..] {
-                f(word(&chars[a..b], &mut buf), Kind::Word);
+                f(Piece::Word(word(&chars[a..b], &mut buf), Kind::Word));
             } else {
                 word_parts(&chars, &parts, &mut buf);
-                f(&buf, Kind::Word);
+                f(Piece::Word(&buf, Kind::Word));
                 for &(a, b) in &parts {
-                    f(word(&chars[a..b], &mut buf), Kind::Part);
+                    f(Piece::Word(word(&chars[a..b], &mut buf), Kind::Part));
                 }
             }
         } else {
@@ -160,7 +182,11 @@ fn is_connector(prev: char, c: char, next: char) -> bool {
 /// The lower-cased word in `buf`, cut to [`MAX_WORD`] characters.
 fn word<'b>(chars: &[char], buf: &'b mut String) -> &'b str {
     buf.clear();
-    buf.extend(chars.iter().flat_map(|c| c.to_lowercase()).take(MAX_WORD));
+    if chars.iter().all(char::is_ascii) {
+        buf.extend(chars.iter().take(MAX_WORD).map(char::to_ascii_lowercase));
+    } else {
+        buf.extend(chars.iter().flat_map(|c| c.to_lowercase()).take(MAX_WORD));
+    }
     buf
 }
 
@@ -170,20 +196,15 @@ fn word_parts(chars: &[char], parts: &[(usize, usize)], buf: &mut String) {
     buf.extend(parts.iter().flat_map(|&(a, b)| &chars[a..b]).flat_map(|c| c.to_lowercase()).take(MAX_WORD));
 }
 
-fn cjk_run(run: &[char], buf: &mut String, f: &mut impl FnMut(&str, Kind)) {
-    let mut emit = |cs: &[char], kind: Kind| {
-        buf.clear();
-        buf.extend(cs);
-        f(buf, kind);
-    };
+fn cjk_run(run: &[char], f: &mut impl FnMut(Piece<'_>)) {
     if let [_] = run {
-        emit(run, Kind::Single);
+        f(Piece::Cjk(run, Kind::Single));
         return;
     }
     for pair in run.windows(2) {
-        emit(pair, Kind::Bigram);
+        f(Piece::Cjk(pair, Kind::Bigram));
     }
-    emit(&run[run.len() - 1..], Kind::Tail);
+    f(Piece::Cjk(&run[run.len() - 1..], Kind::Tail));
 }
 
 #[cfg(test)]

@@ -169,7 +169,9 @@ fn late_work(
             continue;
         }
         let started = Instant::now();
+        crate::trace("serve: search index started");
         let files: Vec<(String, String)> = jobs.into_iter().flat_map(|j| j()).collect();
+        crate::trace("serve: search index made");
         if shared.store.patch(generation, files) {
             let _ = tx.send(Message::Indexed(started.elapsed()));
         }
@@ -233,6 +235,7 @@ impl Rebuilder<'_> {
     /// the opened site folder, for the watcher.
     fn rebuild(&mut self, report: &(dyn Fn(Event<'_>) + Sync)) -> Option<crate::SiteDir> {
         let started = Instant::now();
+        crate::trace("serve: rebuild started");
         let dir = match crate::open(&self.opts.build, false) {
             Ok(mut dir) => {
                 self.content_dir = dir.config.content_dir.clone();
@@ -247,6 +250,7 @@ impl Rebuilder<'_> {
         let sink = MemorySink::new(&dir.root, &self.memo);
         let run = Pipeline { cache: Some(Arc::clone(&self.cache)), ..Pipeline::default() };
         let result = crate::generate(&self.opts.build, &dir, &sink, &run);
+        crate::trace("serve: rebuild done");
         let store::Finished { mut files, refused, deferred } = sink.finish();
         match result {
             Ok((summary, warnings)) => {
@@ -260,6 +264,7 @@ impl Rebuilder<'_> {
                 }
                 let changed = self.shared.store.snapshot().changed_since(&old);
                 let count = changed.len();
+                crate::trace("serve: new files served");
                 self.shared.hub.built(generation, changed);
                 for rel in &refused {
                     let message = format!("not serving `{rel}`: it links to a file outside the site folder");

@@ -3,6 +3,7 @@
 //! foreign syntax from other generators, front matter values, aliases.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::content::Page;
 use crate::diagnostics::{Diagnostic, Span};
@@ -12,7 +13,7 @@ use crate::markdown::{self, Rendered, Target};
 
 /// One warning per kind of foreign syntax (Hugo shortcodes, Liquid, …)
 /// across the whole site, with a count and the first place it is used.
-pub(super) fn foreign_syntax_warnings(pages: &[Page], rendered: &[Rendered]) -> Vec<Diagnostic> {
+pub(super) fn foreign_syntax_warnings(pages: &[Page], rendered: &[Arc<Rendered>]) -> Vec<Diagnostic> {
     use markdown::foreign::Foreign;
     let mut seen: BTreeMap<Foreign, (usize, usize, Option<Span>)> = BTreeMap::new();
     for (page, r) in pages.iter().zip(rendered) {
@@ -80,11 +81,11 @@ pub(super) enum LinkCheck {
     Broken(String, String),
 }
 
-pub(super) fn check_link(link: &markdown::FoundLink, here: &Rendered, all: &[Rendered]) -> LinkCheck {
+pub(super) fn check_link(link: &markdown::FoundLink, here: &Rendered, all: &[Arc<Rendered>]) -> LinkCheck {
     let (fragment, target) = match &link.target {
         Target::Missing(reason) => return LinkCheck::Broken(format!("broken link `{}`", link.dest), reason.clone()),
         Target::Anchor(f) if !f.is_empty() => (f, here),
-        Target::Page { page, fragment: Some(f) } => (f, &all[*page]),
+        Target::Page { page, fragment: Some(f) } => (f, &*all[*page]),
         _ => return LinkCheck::Ok,
     };
     if has_anchor(target, fragment) {

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -72,14 +72,34 @@ pub struct Options {
 pub trait Extras: Send + Sync {
     /// Renders a page's Markdown, or reuses what another version rendered
     /// from the same text when everything it read is the same here.
-    fn markdown(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn markdown::Host)
-    -> Rendered;
+    fn markdown(
+        &self,
+        page: &Page,
+        pages: &[Page],
+        input: &markdown::Input<'_>,
+        host: &dyn markdown::Host,
+    ) -> Arc<Rendered>;
     /// `page.updated`: the date of the page's last change (`YYYY-MM-DD`).
     fn updated(&self, page: &Page) -> Option<String>;
     /// Adds template values (`versions`, `git`) for the output page at `url`.
     fn context(&self, url: &str, ctx: &mut tera::Context);
     /// Hashes everything `updated` and `context` depend on (for `cache`).
     fn fingerprint(&self, h: &mut std::hash::DefaultHasher);
+    /// Pages cut for search by another version's build, shared with this one.
+    fn search_memo(&self) -> Option<Arc<crate::search::Memo>> {
+        None
+    }
+    /// Hashes what `updated` and `context` give `page`, for [`Extras::page`].
+    fn page_key(&self, page: &Page, h: &mut std::hash::DefaultHasher);
+    /// The page at `url` through its template: the HTML another version made
+    /// of it under the same `key` (everything the template reads, see
+    /// `page_key`), else `render`.
+    fn page(
+        &self,
+        url: &str,
+        key: &dyn Fn() -> u64,
+        render: &dyn Fn() -> Result<String, Diagnostic>,
+    ) -> Result<Arc<[u8]>, Diagnostic>;
 }
 
 #[derive(Debug, Default)]
@@ -174,6 +194,7 @@ pub fn build(
     opts: &Options,
     sink: &dyn Sink,
 ) -> Result<(Summary, Vec<Diagnostic>), Vec<Diagnostic>> {
+    crate::trace("build: started");
     let memo =
         opts.cache.as_deref().map(|c| c.scope(&|h| crate::cache::site_shape(h, config, &content, theme, statics)));
     let Content { mut pages, assets, data, diagnostics: mut diags } = content;
@@ -195,12 +216,13 @@ pub fn build(
     let files = assets.iter().map(|a| a.rel.clone()).chain(statics.iter().map(|s| s.rel.clone()));
     let index = SiteIndex::new(&pages, files);
 
+    crate::trace("build: metrics and generated pages listed");
     // 1. Markdown, in parallel.
-    let mut rendered: Vec<Rendered> = pages
+    let mut rendered: Vec<Arc<Rendered>> = pages
         .par_iter()
         .map(|page| {
             if let Some(html) = &page.prebuilt {
-                return Rendered { html: html.clone(), ..Rendered::default() };
+                return Arc::new(Rendered { html: html.clone(), ..Rendered::default() });
             }
             let host = PageHost { site: &index, pages: &pages, page, theme, zh, metrics: &metrics, lang };
             let input = markdown::Input {
@@ -211,7 +233,7 @@ pub fn build(
             };
             let render = || match &opts.extras {
                 Some(x) => x.markdown(page, &pages, &input, &host),
-                None => markdown::render(&input, &host),
+                None => Arc::new(markdown::render(&input, &host)),
             };
             match &memo {
                 Some(m) => m.markdown(page, render),
@@ -221,9 +243,10 @@ pub fn build(
         .collect();
 
     if let Some(i) = index.page_by_url(crate::blocks::pages::SECTION_URL).filter(|&i| pages[i].prebuilt.is_none()) {
-        rendered[i].html.push_str(&crate::blocks::pages::listing(&metrics, &pages[i].url, lang));
+        Arc::make_mut(&mut rendered[i]).html.push_str(&crate::blocks::pages::listing(&metrics, &pages[i].url, lang));
     }
 
+    crate::trace("build: Markdown rendered");
     // 2. Titles and the tree.
     let titles: Vec<String> = pages.iter().zip(&rendered).map(|(p, r)| title_of(p, r, config)).collect();
     let home = index.page_by_url("").unwrap_or(0);
@@ -242,8 +265,19 @@ pub fn build(
     };
     nav.set_titles(&|p| titles[p].clone());
     crate::competitors::render(config, theme, opts.today, &pages, &mut rendered);
-    crate::hygiene::render(config, theme, opts.today, &pages, &titles, &mut rendered);
+    // Everything a page's template shows of the others (see `cache`).
+    let shell =
+        memo.as_ref().map(|m| m.shell(&pages, &titles, &|h| crate::cache::template_inputs(h, config, theme, opts)));
+    let upkeep = || crate::hygiene::render(config, theme, opts.today, &pages, &titles);
+    let upkeep = match (&memo, shell) {
+        (Some(m), Some(shell)) => m.derived(shell, "upkeep", upkeep),
+        _ => Arc::new(upkeep()),
+    };
+    for (i, r) in upkeep.iter() {
+        rendered[*i] = Arc::clone(r);
+    }
 
+    crate::trace("build: navigation and generated pages done");
     // 3. Links and anchors, now that every page's ids are known.
     let mut fixes: Vec<(usize, String, String)> = Vec::new();
     for (i, (page, r)) in pages.iter().zip(&rendered).enumerate() {
@@ -264,7 +298,8 @@ pub fn build(
         // Markdown links reach the HTML percent-encoded, raw HTML ones as written.
         let esc = markdown::highlight::escape;
         for (f, t) in [(esc(&from), esc(&to)), (percent_encode_href(&from), percent_encode_href(&to))] {
-            rendered[i].html = rendered[i].html.replace(&format!("href=\"{f}\""), &format!("href=\"{t}\""));
+            let r = Arc::make_mut(&mut rendered[i]);
+            r.html = r.html.replace(&format!("href=\"{f}\""), &format!("href=\"{t}\""));
         }
     }
 
@@ -273,6 +308,7 @@ pub fn build(
         audit.inspect(&pages, &rendered, &nav, opts.today, &mut diags);
     }
 
+    crate::trace("build: links checked");
     // 4. Aliases and tags.
     let aliases = collect_aliases(&pages, &mut diags);
     let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -296,98 +332,99 @@ pub fn build(
     let fail = |d: Diagnostic| errors.lock().map(|mut e| e.push(d)).unwrap_or(());
     let io_fail = |rel: &str, e: std::io::Error| fail(Diagnostic::error(format!("cannot write `{rel}`: {e}")));
 
-    // 5. Pages, in parallel.
-    let ctx = SiteCtx { config, pages: &pages, rendered: &rendered, titles: &titles, nav: &nav, opts };
-    let shell =
-        memo.as_ref().map(|m| m.shell(&pages, &titles, &|h| crate::cache::template_inputs(h, config, theme, opts)));
-    (0..pages.len()).into_par_iter().for_each(|i| {
-        let rel = format!("{}index.html", pages[i].url);
-        let written = match (&memo, shell) {
-            (Some(m), Some(shell)) => {
-                let content = &rendered[i].html;
-                m.page(shell, &pages[i], content, || ctx.render_page(i, &templates))
-                    .map(|html| sink.write_shared(&rel, html))
-            }
-            _ => ctx.render_page(i, &templates).map(|html| sink.write(&rel, html.as_bytes())),
-        };
-        match written {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => io_fail(&rel, e),
-            Err(d) => fail(d),
-        }
+    // The search index needs only the rendered pages: it is built beside
+    // the page writes (which wait on the disk much of the time), unless the
+    // sink defers it (`serve` builds it after reloading pages).
+    let shared = Arc::new((pages, rendered, titles));
+    let (pages, rendered, titles) = (&shared.0, &shared.1, &shared.2);
+    let for_search = Arc::clone(&shared);
+    let seen = opts.extras.as_ref().and_then(|x| x.search_memo());
+    let search: Deferred = Box::new(move || {
+        let (pages, rendered, titles) = &*for_search;
+        crate::search::files(pages, rendered, titles, seen.as_deref())
     });
+    let search = sink.defer(search);
 
-    // 6. Everything else: tags, 404, redirects, sitemap, assets.
-    let mut written = pages.len();
-    let mut extra_pages: Vec<(String, String)> = Vec::new();
-    if !tags.is_empty() {
-        let all: Vec<LinkView> = tags
-            .iter()
-            .map(|(t, list)| LinkView {
-                title: format!("{t} ({})", list.len()),
-                url: links::page_href("tags/", &tag_url(t)),
-                summary: String::new(),
-                owner: String::new(),
-            })
-            .collect();
-        let title = if zh { "标签" } else { "Tags" };
-        extra_pages.push((
-            "tags/".into(),
-            ctx.listing("tags/", title, all, &templates).unwrap_or_else(|d| {
-                fail(d);
-                String::new()
-            }),
-        ));
-        for (t, list) in &tags {
-            let url = tag_url(t);
-            let children = list.iter().map(|&p| ctx.link_view(&url, p)).collect();
-            let html = ctx.listing(&url, t, children, &templates).unwrap_or_else(|d| {
-                fail(d);
-                String::new()
-            });
-            extra_pages.push((url, html));
+    // 5. Pages, in parallel.
+    let ctx = SiteCtx { config, pages, rendered, titles, nav: &nav, opts };
+    // Pages shared across versions (`Extras::page`): the key of each.
+    let base = {
+        let mut h = std::hash::DefaultHasher::new();
+        crate::cache::site_templates(&mut h, config, theme, opts);
+        std::hash::Hasher::finish(&h)
+    };
+    let lists = if opts.extras.is_some() { nav_lists(&nav, pages) } else { Vec::new() };
+    let write_pages = || {
+        (0..pages.len()).into_par_iter().for_each(|i| {
+            let rel = format!("{}index.html", pages[i].url);
+            let written = match (&memo, shell, &opts.extras) {
+                (Some(m), Some(shell), _) => {
+                    let content = &rendered[i].html;
+                    m.page(shell, &pages[i], content, || ctx.render_page(i, &templates))
+                        .map(|html| sink.write_shared(&rel, html))
+                }
+                (None, _, Some(x)) => {
+                    let key = || page_key(&ctx, base, &lists, i, x.as_ref());
+                    x.page(&pages[i].url, &key, &|| ctx.render_page(i, &templates))
+                        .map(|html| sink.write_shared(&rel, html))
+                }
+                _ => ctx.render_page(i, &templates).map(|html| sink.write(&rel, html.as_bytes())),
+            };
+            match written {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => io_fail(&rel, e),
+                Err(d) => fail(d),
+            }
+        })
+    };
+    let search_files = match search {
+        Some(job) => rayon::join(write_pages, job).1,
+        None => {
+            write_pages();
+            Vec::new()
         }
-    }
-    for (url, html) in &extra_pages {
+    };
+    crate::trace("build: pages written, search index made");
+    // 6. Everything else: tags, 404, redirects, sitemap, assets.
+    let make = || listings(&ctx, &tags, &aliases, &templates, zh);
+    let listed = match (&memo, shell) {
+        // They show only titles and front matter: the shell's inputs.
+        (Some(m), Some(shell)) => m.derived(shell, "listings", make),
+        _ => Arc::new(make()),
+    };
+    let none = Listings::default();
+    let extra = match listed.as_ref() {
+        Ok(extra) => extra,
+        Err(d) => {
+            d.iter().cloned().for_each(fail);
+            &none
+        }
+    };
+    for (url, html) in &extra.pages {
         let rel = format!("{url}index.html");
-        if let Err(e) = sink.write(&rel, html.as_bytes()) {
+        if let Err(e) = sink.write_shared(&rel, Arc::clone(html)) {
             io_fail(&rel, e);
         }
-        written += 1;
     }
-    match ctx.not_found(&templates) {
-        Ok(html) => {
-            if let Err(e) = sink.write("404.html", html.as_bytes()) {
-                io_fail("404.html", e);
-            }
-        }
-        Err(d) => fail(d),
-    }
-    for (alias_path, page) in &aliases {
-        match ctx.redirect(alias_path, *page, &templates) {
-            Ok(html) => {
-                if let Err(e) = sink.write(alias_path, html.as_bytes()) {
-                    io_fail(alias_path, e);
-                }
-            }
-            Err(d) => fail(d),
+    for (rel, html) in &extra.files {
+        if let Err(e) = sink.write_shared(rel, Arc::clone(html)) {
+            io_fail(rel, e);
         }
     }
+    let written = pages.len() + extra.pages.len();
     if let Some(base) = &config.base_url {
         let xml =
-            sitemap(base, pages.iter().map(|p| p.url.as_str()).chain(extra_pages.iter().map(|(u, _)| u.as_str())));
+            sitemap(base, pages.iter().map(|p| p.url.as_str()).chain(extra.pages.iter().map(|(u, _)| u.as_str())));
         if let Err(e) = sink.write("sitemap.xml", xml.as_bytes()) {
             io_fail("sitemap.xml", e);
         }
     }
-    // The search index can wait: `serve` builds it after reloading pages.
-    let search: Deferred = Box::new(move || crate::search::files(&pages, &rendered, &titles));
-    let search_files = sink.defer(search).map(|job| job()).unwrap_or_default();
-    for (rel, body) in &search_files {
+    crate::trace("build: listings written");
+    search_files.par_iter().for_each(|(rel, body)| {
         if let Err(e) = sink.write(rel, body.as_bytes()) {
             io_fail(rel, e);
         }
-    }
+    });
     for (rel, bytes) in &theme.assets {
         let rel = format!("assets/{rel}");
         if let Err(e) = sink.write(&rel, bytes) {
@@ -414,7 +451,152 @@ pub fn build(
         return Err(diags);
     }
     let files = written + assets.len() + statics.len() + theme.assets.len() + aliases.len() + search_files.len() + 1;
+    // Freeing every page's text and HTML takes a noticeable share of a big
+    // build; nothing waits for it.
+    let garbage = (shared, search_files, index, assets);
+    std::thread::spawn(move || drop(garbage));
     Ok((Summary { pages: written, files }, diags))
+}
+
+/// The key of page `i` through its template, equal in two versions exactly
+/// when the template reads the same values: `base` (config, templates, UI
+/// strings, date), the page (file, URL, kind, front matter, title, rendered
+/// HTML and contents), the navigation it shows (sidebar, breadcrumbs,
+/// previous, next, children) and what the extras give it. Whatever
+/// `SiteCtx::render_page` reads must be hashed here.
+fn page_key(ctx: &SiteCtx<'_>, base: u64, lists: &[u64], i: usize, extras: &dyn Extras) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    base.hash(&mut h);
+    let (page, r) = (&ctx.pages[i], &ctx.rendered[i]);
+    (&page.url, &page.rel, &page.file, page.generated, &ctx.titles[i], &r.html).hash(&mut h);
+    format!("{:?} {:?}", page.kind, page.front).hash(&mut h);
+    r.toc.iter().map(|t| (t.level, &t.id, &t.title)).for_each(|t| t.hash(&mut h));
+    sidebar_key(ctx.nav, lists, i, &mut h);
+    let link = |p: usize| {
+        let q = &ctx.pages[p];
+        (&ctx.titles[p], &q.url, &q.front.summary, &q.front.owner)
+    };
+    ctx.nav.ancestors(i).into_iter().map(link).collect::<Vec<_>>().hash(&mut h);
+    (ctx.nav.prev(i).map(link), ctx.nav.next(i).map(link)).hash(&mut h);
+    ctx.nav.children(i).into_iter().map(link).collect::<Vec<_>>().hash(&mut h);
+    extras.page_key(page, &mut h);
+    h.finish()
+}
+
+/// For each node of `nav`, a hash of the list a sidebar shows under it:
+/// each child's title, page URL and whether it has children, and the list
+/// under each child that is a group (groups are always shown open).
+fn nav_lists(nav: &Nav, pages: &[Page]) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut preorder = Vec::with_capacity(nav.nodes.len());
+    let mut stack = if nav.nodes.is_empty() { Vec::new() } else { vec![0] };
+    while let Some(n) = stack.pop() {
+        preorder.push(n);
+        stack.extend(&nav.nodes[n].children);
+    }
+    let mut lists = vec![0; nav.nodes.len()];
+    for &n in preorder.iter().rev() {
+        let mut h = std::hash::DefaultHasher::new();
+        for &c in &nav.nodes[n].children {
+            let child = &nav.nodes[c];
+            (&child.title, child.page.map(|p| &pages[p].url), child.children.is_empty()).hash(&mut h);
+            if child.page.is_none() {
+                lists[c].hash(&mut h);
+            }
+        }
+        lists[n] = h.finish();
+    }
+    lists
+}
+
+/// Hashes what `Nav::sidebar` shows on page `i`, without writing it: the
+/// top level and, for each node on the way down to the page (which child of
+/// its parent it is), the list under it (see [`nav_lists`]). This follows
+/// the sidebar's rule (the top level and the open path, groups always open):
+/// a sidebar that shows more must hash more here.
+fn sidebar_key(nav: &Nav, lists: &[u64], i: usize, h: &mut std::hash::DefaultHasher) {
+    use std::hash::Hash;
+    lists.first().hash(h);
+    let mut path = Vec::new();
+    let mut node = nav.node_of.get(i).copied().flatten();
+    while let Some(n) = node {
+        path.push(n);
+        node = nav.nodes[n].parent;
+    }
+    for &n in path.iter().rev() {
+        let at = nav.nodes[n].parent.and_then(|p| nav.nodes[p].children.iter().position(|&c| c == n));
+        (at, lists[n]).hash(h);
+    }
+}
+
+/// The pages and files made from every page's front matter: the tag index
+/// and one page per tag (URL → HTML), the 404 page and the redirects of
+/// aliases (path → HTML).
+#[derive(Default)]
+struct Listings {
+    pages: Vec<(String, Arc<[u8]>)>,
+    files: Vec<(String, Arc<[u8]>)>,
+}
+
+fn listings(
+    ctx: &SiteCtx<'_>,
+    tags: &BTreeMap<String, Vec<usize>>,
+    aliases: &[(String, usize)],
+    templates: &Templates,
+    zh: bool,
+) -> Result<Listings, Vec<Diagnostic>> {
+    let bytes = |html: String| Arc::<[u8]>::from(html.into_bytes());
+    type Job<'j> = Box<dyn Fn() -> Result<String, Diagnostic> + Send + Sync + 'j>;
+    let mut jobs: Vec<(String, Job<'_>)> = Vec::new();
+    if !tags.is_empty() {
+        jobs.push((
+            "tags/".into(),
+            Box::new(move || {
+                let all: Vec<LinkView> = tags
+                    .iter()
+                    .map(|(t, list)| LinkView {
+                        title: format!("{t} ({})", list.len()),
+                        url: links::page_href("tags/", &tag_url(t)),
+                        summary: String::new(),
+                        owner: String::new(),
+                    })
+                    .collect();
+                ctx.listing("tags/", if zh { "标签" } else { "Tags" }, all, templates)
+            }),
+        ));
+        for (t, list) in tags {
+            let url = tag_url(t);
+            let at = url.clone();
+            jobs.push((
+                url,
+                Box::new(move || {
+                    let children = list.iter().map(|&p| ctx.link_view(&at, p)).collect();
+                    ctx.listing(&at, t, children, templates)
+                }),
+            ));
+        }
+    }
+    let made: Vec<Result<String, Diagnostic>> = jobs.par_iter().map(|(_, job)| job()).collect();
+    let mut errors = Vec::new();
+    let mut out = Listings::default();
+    for ((url, _), html) in jobs.iter().zip(made) {
+        match html {
+            Ok(html) => out.pages.push((url.clone(), bytes(html))),
+            Err(d) => errors.push(d),
+        }
+    }
+    match ctx.not_found(templates) {
+        Ok(html) => out.files.push(("404.html".into(), bytes(html))),
+        Err(d) => errors.push(d),
+    }
+    for (alias_path, page) in aliases {
+        match ctx.redirect(alias_path, *page, templates) {
+            Ok(html) => out.files.push((alias_path.clone(), bytes(html))),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 fn title_of(page: &Page, r: &Rendered, config: &Config) -> String {
@@ -461,6 +643,8 @@ fn nav_from_file(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     #[test]
@@ -468,5 +652,88 @@ mod tests {
         assert_eq!(text_dir("ar"), "rtl");
         assert_eq!(text_dir("fa-IR"), "rtl");
         assert_eq!(text_dir("zh-CN"), "ltr");
+    }
+
+    /// Sites as (file, title), home first: the sidebar key of a page is the
+    /// same in two sites exactly when its sidebar is.
+    #[test]
+    fn sidebar_key_tells_sidebars_apart_exactly() {
+        let base = [("_index.md", "Home"), ("a/_index.md", "A"), ("a/x.md", "X"), ("a/y.md", "Y"), ("b/z.md", "Z")];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut site: Vec<(&str, &str)> = base.to_vec();
+            for &(rel, title) in extra {
+                match site.iter_mut().find(|(r, _)| *r == rel) {
+                    Some(entry) => entry.1 = title,
+                    None => site.push((rel, title)),
+                }
+            }
+            site
+        };
+        let sites = [
+            with(&[]),
+            with(&[("a/w.md", "W")]),
+            with(&[("b/v.md", "V")]),
+            with(&[("a/x.md", "X2")]),
+            with(&[("a/_index.md", "A2")]),
+            with(&[("a/deep/d.md", "D")]),
+            with(&[("c.md", "C")]),
+        ];
+        let mut seen: Vec<(String, u64, String)> = Vec::new();
+        for site in &sites {
+            let mut pages: Vec<Page> = site.iter().map(|(rel, _)| Page::sample(rel, "")).collect();
+            pages.extend(
+                ["b/", "a/deep/"]
+                    .iter()
+                    .filter(|u| pages.iter().any(|p| p.url.starts_with(*u)) && !pages.iter().any(|p| p.url == **u))
+                    .map(|u| Page { rel: u.to_string(), generated: true, ..Page::sample(&format!("{u}_index.md"), "") })
+                    .collect::<Vec<_>>(),
+            );
+            let title =
+                |p: &Page| site.iter().find(|(rel, _)| *rel == p.rel).map_or(p.url.clone(), |(_, t)| t.to_string());
+            let titles: Vec<String> = pages.iter().map(title).collect();
+            let parent =
+                |p: &Page| p.parent_url().and_then(|u| pages.iter().position(|q| q.url == u && q.url != p.url));
+            let entries: Vec<nav::Entry<'_>> = pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| nav::Entry { title: &titles[i], weight: None, url: &p.url, parent: parent(p) })
+                .collect();
+            let nav = Nav::from_sections(&entries, 0);
+            let lists = nav_lists(&nav, &pages);
+            for (i, page) in pages.iter().enumerate() {
+                let mut h = std::hash::DefaultHasher::new();
+                sidebar_key(&nav, &lists, i, &mut h);
+                let html = nav.sidebar(i, &|p| links::page_href(&page.url, &pages[p].url));
+                seen.push((page.url.clone(), std::hash::Hasher::finish(&h), html));
+            }
+        }
+        for (url, key, html) in &seen {
+            for (_, other_key, other_html) in seen.iter().filter(|(u, ..)| u == url) {
+                assert_eq!(key == other_key, html == other_html, "`{url}`:\n{html}\n{other_html}");
+            }
+        }
+        assert!(seen.iter().filter(|(u, ..)| u == "a/x/").map(|(_, k, _)| k).collect::<HashSet<_>>().len() > 3);
+
+        // Groups of a nav file are always open.
+        let pages: Vec<Page> = ["_index.md", "a.md", "b.md", "c.md"].iter().map(|r| Page::sample(r, "")).collect();
+        let mut seen: Vec<(u64, String)> = Vec::new();
+        for summary in [
+            "- [A](a.md)\n- Group\n  - [B](b.md)\n  - [C](c.md)\n",
+            "- [A](a.md)\n- Group\n  - [B2](b.md)\n  - [C](c.md)\n",
+            "- [A](a.md)\n- Group 2\n  - [B](b.md)\n  - [C](c.md)\n",
+            "- [A](a.md)\n- Group\n  - [B](b.md)\n- [C](c.md)\n",
+        ] {
+            let resolve = |dest: &str| pages.iter().position(|p| p.rel == dest);
+            let (nav, _) = Nav::from_file("SUMMARY.md", summary, pages.len(), 0, resolve);
+            let lists = nav_lists(&nav, &pages);
+            let mut h = std::hash::DefaultHasher::new();
+            sidebar_key(&nav, &lists, 1, &mut h);
+            seen.push((std::hash::Hasher::finish(&h), nav.sidebar(1, &|p| links::page_href("a/", &pages[p].url))));
+        }
+        for (key, html) in &seen {
+            for (other_key, other_html) in &seen {
+                assert_eq!(key == other_key, html == other_html, "{html}\n{other_html}");
+            }
+        }
     }
 }

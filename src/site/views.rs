@@ -72,7 +72,7 @@ pub(super) fn sitemap<'a>(base: &str, urls: impl Iterator<Item = &'a str>) -> St
 pub(super) struct SiteCtx<'a> {
     pub(super) config: &'a Config,
     pub(super) pages: &'a [Page],
-    pub(super) rendered: &'a [Rendered],
+    pub(super) rendered: &'a [std::sync::Arc<Rendered>],
     pub(super) titles: &'a [String],
     pub(super) nav: &'a Nav,
     pub(super) opts: &'a Options,

@@ -40,7 +40,7 @@ struct Entry {
     title: Option<String>,
     links: Vec<(String, String, Answer)>,
     blocks: Vec<Block>,
-    rendered: Rendered,
+    rendered: Arc<Rendered>,
 }
 
 /// A link's target, with pages named by URL (indices differ per version).
@@ -97,7 +97,7 @@ impl Host for Recorder<'_> {
 }
 
 impl MarkdownCache {
-    pub fn render(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Rendered {
+    pub fn render(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Arc<Rendered> {
         let key = {
             let mut h = DefaultHasher::new();
             (&page.file, &page.url, &page.src).hash(&mut h);
@@ -112,7 +112,7 @@ impl MarkdownCache {
             }
         }
         let recorder = Recorder { inner: host, links: RefCell::default(), blocks: RefCell::default() };
-        let rendered = markdown::render(input, &recorder);
+        let rendered = Arc::new(markdown::render(input, &recorder));
         self.rendered.fetch_add(1, Ordering::Relaxed);
         let links = recorder
             .links
@@ -131,7 +131,7 @@ impl MarkdownCache {
             title: page.front.title.clone(),
             links,
             blocks: recorder.blocks.into_inner(),
-            rendered: rendered.clone(),
+            rendered: Arc::clone(&rendered),
         };
         if let Ok(mut m) = self.entries.lock() {
             let list = m.entry(key).or_default();
@@ -146,7 +146,13 @@ impl MarkdownCache {
 
 /// The cached rendering, with link targets renumbered for this version,
 /// when every recorded answer is the same here.
-fn reuse(e: &Entry, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Option<Rendered> {
+fn reuse(
+    e: &Entry,
+    page: &Page,
+    pages: &[Page],
+    input: &markdown::Input<'_>,
+    host: &dyn Host,
+) -> Option<Arc<Rendered>> {
     if e.file != page.file
         || e.url != page.url
         || e.src != page.src
@@ -169,13 +175,18 @@ fn reuse(e: &Entry, page: &Page, pages: &[Page], input: &markdown::Input<'_>, ho
             return None;
         }
     }
-    let mut r = e.rendered.clone();
+    // Links resolve to page numbers, which differ between versions.
+    let moved = |link: &crate::markdown::FoundLink| targets.get(link.dest.as_str()).is_some_and(|t| *t != link.target);
+    if !e.rendered.links.iter().any(moved) {
+        return Some(Arc::clone(&e.rendered));
+    }
+    let mut r = Rendered::clone(&e.rendered);
     for link in &mut r.links {
         if let Some(t) = targets.get(link.dest.as_str()) {
             link.target = t.clone();
         }
     }
-    Some(r)
+    Some(Arc::new(r))
 }
 
 #[cfg(test)]
@@ -222,7 +233,7 @@ mod tests {
                     assert!(page < pages.len(), "link target renumbered for this site");
                 }
             }
-            out.push(r.html);
+            out.push(r.html.clone());
         }
         assert_eq!(cache.reused.load(Ordering::Relaxed), reused);
         out

@@ -1,5 +1,6 @@
-//! What one version adds to each of its pages: Markdown shared with the
-//! other versions, the git dates of the page, and the switcher and banner.
+//! What one version adds to each of its pages: Markdown and finished pages
+//! shared with the other versions, the git dates of the page, and the
+//! switcher and banner.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -8,15 +9,29 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::content::Page;
+use crate::diagnostics::Diagnostic;
 use crate::git::{Facts, Stamp};
 use crate::markdown::{self, Host, Rendered};
 
 use super::cache::MarkdownCache;
+use super::pages::PageCache;
 use super::switcher::Switcher;
 
+/// What every version of one build shares.
+pub struct Shared {
+    pub markdown: MarkdownCache,
+    pub pages: PageCache,
+    pub switcher: Option<Switcher>,
+    /// The templates may read `versions.current` (see `pages`).
+    pub reads_current: bool,
+    /// More than one version is built: pages are worth sharing.
+    pub several: bool,
+    /// Pages cut for search, shared by the versions' indexes.
+    pub search: Option<Arc<crate::search::Memo>>,
+}
+
 pub struct VersionExtras {
-    pub cache: Arc<MarkdownCache>,
-    pub switcher: Option<Arc<Switcher>>,
+    pub shared: Arc<Shared>,
     /// This version's index in the switcher.
     pub edition: usize,
     pub facts: Option<Arc<Facts>>,
@@ -26,7 +41,7 @@ pub struct VersionExtras {
     pub key: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct GitView {
     updated: String,
     author: String,
@@ -37,7 +52,7 @@ struct GitView {
     shallow: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct StampView {
     date: String,
     author: String,
@@ -50,18 +65,12 @@ fn date(s: &Stamp) -> String {
 }
 
 impl VersionExtras {
-    pub fn new(
-        cache: Arc<MarkdownCache>,
-        switcher: Option<Arc<Switcher>>,
-        edition: usize,
-        facts: Option<Arc<Facts>>,
-        pages: &[Page],
-    ) -> VersionExtras {
+    pub fn new(shared: Arc<Shared>, edition: usize, facts: Option<Arc<Facts>>, pages: &[Page]) -> VersionExtras {
         let rel_by_url: HashMap<String, String> =
             pages.iter().filter(|p| !p.generated).map(|p| (p.url.clone(), p.rel.clone())).collect();
         let mut h = DefaultHasher::new();
         edition.hash(&mut h);
-        if let Some(s) = &switcher {
+        if let Some(s) = &shared.switcher {
             for e in &s.editions {
                 (&e.name, &e.label, &e.prefix, &e.changes_url).hash(&mut h);
             }
@@ -77,7 +86,7 @@ impl VersionExtras {
             }
             f.truncated.hash(&mut h);
         }
-        VersionExtras { cache, switcher, edition, facts, rel_by_url, key: h.finish() }
+        VersionExtras { shared, edition, facts, rel_by_url, key: h.finish() }
     }
 
     fn git_view(&self, url: &str) -> Option<GitView> {
@@ -102,11 +111,16 @@ impl VersionExtras {
             shallow: facts.truncated,
         })
     }
+
+    /// The switcher, on a site with more than one version.
+    fn switcher(&self) -> Option<&Switcher> {
+        self.shared.switcher.as_ref().filter(|s| s.editions.len() > 1)
+    }
 }
 
 impl crate::site::Extras for VersionExtras {
-    fn markdown(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Rendered {
-        self.cache.render(page, pages, input, host)
+    fn markdown(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Arc<Rendered> {
+        self.shared.markdown.render(page, pages, input, host)
     }
 
     fn updated(&self, page: &Page) -> Option<String> {
@@ -118,7 +132,7 @@ impl crate::site::Extras for VersionExtras {
     }
 
     fn context(&self, url: &str, ctx: &mut tera::Context) {
-        if let Some(s) = self.switcher.as_ref().filter(|s| s.editions.len() > 1) {
+        if let Some(s) = self.switcher() {
             ctx.insert("versions", &s.view(self.edition, url));
         }
         if let Some(g) = self.git_view(url) {
@@ -128,5 +142,32 @@ impl crate::site::Extras for VersionExtras {
 
     fn fingerprint(&self, h: &mut DefaultHasher) {
         self.key.hash(h);
+    }
+
+    fn search_memo(&self) -> Option<Arc<crate::search::Memo>> {
+        self.shared.search.clone()
+    }
+
+    fn page_key(&self, page: &Page, h: &mut DefaultHasher) {
+        self.updated(page).hash(h);
+        let url = &page.url;
+        let switcher = self.switcher();
+        switcher.is_some().hash(h);
+        if let Some(s) = switcher {
+            s.view_key(self.edition, url, self.shared.reads_current, h);
+        }
+        self.git_view(url).hash(h);
+    }
+
+    fn page(
+        &self,
+        url: &str,
+        key: &dyn Fn() -> u64,
+        render: &dyn Fn() -> Result<String, Diagnostic>,
+    ) -> Result<Arc<[u8]>, Diagnostic> {
+        if !self.shared.several {
+            return render().map(|html| Arc::from(html.into_bytes()));
+        }
+        self.shared.pages.page(key(), url, render)
     }
 }

@@ -16,20 +16,22 @@
 //! 5. [`changes`] says what changed against the previous version, as a
 //!    generated page and entries of `changes.xml`;
 //! 6. `site::build` builds each version, with [`extras`] adding dates, the
-//!    switcher and Markdown shared across versions ([`cache`]), into a sink
-//!    that prefixes paths ([`sink`]).
+//!    switcher, and Markdown ([`cache`]) and finished pages ([`pages`])
+//!    shared across versions, into a sink that prefixes paths ([`sink`]).
 //!
 //! **Invariant:** an older version never fails the build: its problems
 //! become one warning and the version is left out.
 //!
 //! **Invariant:** content that did not change between versions is not
-//! rendered again.
+//! read, parsed or rendered again, and a page whose template reads the same
+//! values in two versions goes through it once.
 
 mod cache;
 mod changes;
 mod diff;
 mod extras;
 mod list;
+mod pages;
 mod sink;
 mod snapshot;
 mod source;
@@ -165,7 +167,7 @@ fn editions(
     let keep = cfg.map_or(5, |c| c.history);
     let mut history = repo.map(|r| History::new(r, repo_dir));
     let mut latest_content = Some(latest_content);
-    let mut blobs = source::Blobs::new();
+    let mut blobs = source::Blobs::default();
     let mut out = Vec::new();
     for v in versions {
         let content = match &v.source {
@@ -277,8 +279,14 @@ fn build_editions(
             sw.editions[i].add_changes_page(url);
         }
     }
-    let switcher = switcher.map(Arc::new);
-    let cache = Arc::new(cache::MarkdownCache::default());
+    let common = Arc::new(extras::Shared {
+        markdown: cache::MarkdownCache::default(),
+        pages: pages::PageCache::default(),
+        switcher,
+        reads_current: pages::may_read_current(b.theme.templates.values().map(String::as_str)),
+        several: editions.len() > 1,
+        search: (editions.len() > 1).then(Default::default),
+    });
     let shared = sink::Shared::new(sink);
     let mut total = Summary::default();
     let mut diags = Vec::new();
@@ -287,8 +295,7 @@ fn build_editions(
     // the order; only which files end up shared does).
     let one = |i: usize, e: Edition| {
         let latest = e.version.is_latest();
-        let extras =
-            extras::VersionExtras::new(Arc::clone(&cache), switcher.clone(), i, e.facts.clone(), &e.content.pages);
+        let extras = extras::VersionExtras::new(Arc::clone(&common), i, e.facts.clone(), &e.content.pages);
         let opts = site::Options {
             strict: b.opts.strict && latest,
             audit: if latest { b.opts.audit.clone() } else { None },
@@ -321,7 +328,7 @@ fn build_editions(
             Err(d) => skipped(&mut diags, &version, d.iter().find(|d| d.is_error()).map(|d| d.render(false))),
         }
     }
-    if let Some(sw) = &switcher {
+    if let Some(sw) = &common.switcher {
         let mut extra = vec![("versions.json".to_string(), sw.json())];
         if !feed.is_empty() {
             let title = b.theme.string("changes_title", "What changed");

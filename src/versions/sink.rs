@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::site::Sink;
+use crate::site::{Deferred, Sink};
 
 /// A file as written: its full path and bytes.
 type Written = (String, Arc<[u8]>);
@@ -41,10 +42,11 @@ impl Sink for Prefixed<'_> {
 
     fn write_shared(&self, rel: &str, bytes: Arc<[u8]>) -> std::io::Result<()> {
         let full = format!("{}{rel}", self.prefix);
-        let same = self.shared.last.lock().ok().and_then(|m| {
-            m.get(rel).filter(|(path, prev)| *path != full && prev[..] == bytes[..]).map(|(path, _)| path.clone())
-        });
-        if let Some(existing) = same
+        let last = self.shared.last.lock().ok().and_then(|m| m.get(rel).cloned());
+        // A page another version made (`pages`) is the very same bytes.
+        if let Some((existing, prev)) = last
+            && existing != full
+            && (Arc::ptr_eq(&prev, &bytes) || prev[..] == bytes[..])
             && self.shared.inner.link(&full, &existing)?
         {
             return Ok(());
@@ -73,5 +75,80 @@ impl Sink for Prefixed<'_> {
 
     fn link(&self, rel: &str, existing: &str) -> std::io::Result<bool> {
         self.shared.inner.link(&format!("{}{rel}", self.prefix), &format!("{}{existing}", self.prefix))
+    }
+
+    /// Hands the job on with its paths under the prefix; a job the inner
+    /// sink hands back runs now and writes through this sink, which adds
+    /// the prefix itself.
+    fn defer(&self, job: Deferred) -> Option<Deferred> {
+        let prefix = self.prefix.to_string();
+        let taken = Arc::new(AtomicBool::new(true));
+        let flag = Arc::clone(&taken);
+        let wrapped: Deferred = Box::new(move || {
+            let files = job();
+            if !flag.load(Ordering::SeqCst) {
+                return files;
+            }
+            files.into_iter().map(|(rel, body)| (format!("{prefix}{rel}"), body)).collect()
+        });
+        let back = self.shared.inner.defer(wrapped)?;
+        taken.store(false, Ordering::SeqCst);
+        Some(back)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keeps written paths and deferred jobs; takes jobs when `takes`.
+    #[derive(Default)]
+    struct Memory {
+        takes: bool,
+        written: Mutex<Vec<String>>,
+        jobs: Mutex<Vec<Deferred>>,
+    }
+
+    impl Sink for Memory {
+        fn write(&self, rel: &str, _bytes: &[u8]) -> std::io::Result<()> {
+            self.written.lock().map(|mut w| w.push(rel.to_string())).map_err(|_| std::io::Error::other("lock"))
+        }
+        fn copy(&self, rel: &str, _from: &Path) -> std::io::Result<()> {
+            self.write(rel, &[])
+        }
+        fn defer(&self, job: Deferred) -> Option<Deferred> {
+            if !self.takes {
+                return Some(job);
+            }
+            self.jobs.lock().ok()?.push(job);
+            None
+        }
+    }
+
+    fn index_job() -> Deferred {
+        Box::new(|| vec![("assets/search/index.js".to_string(), "x".to_string())])
+    }
+
+    #[test]
+    fn deferred_work_writes_under_the_version_prefix() {
+        let inner = Memory { takes: true, ..Memory::default() };
+        let shared = Shared::new(&inner);
+        let sink = Prefixed { prefix: "v/v1/", shared: &shared };
+        assert!(sink.defer(index_job()).is_none(), "the inner sink took the job");
+        let jobs = std::mem::take(&mut *inner.jobs.lock().expect("jobs"));
+        let files: Vec<String> = jobs.into_iter().flat_map(|j| j()).map(|(rel, _)| rel).collect();
+        assert_eq!(files, ["v/v1/assets/search/index.js"]);
+    }
+
+    #[test]
+    fn work_handed_back_is_written_through_the_prefix_once() {
+        let inner = Memory::default();
+        let shared = Shared::new(&inner);
+        let sink = Prefixed { prefix: "v/v1/", shared: &shared };
+        let job = sink.defer(index_job()).expect("handed back");
+        for (rel, body) in job() {
+            sink.write(&rel, body.as_bytes()).expect("write");
+        }
+        assert_eq!(*inner.written.lock().expect("written"), ["v/v1/assets/search/index.js"]);
     }
 }

@@ -10,8 +10,13 @@ use crate::git::{Oid, Repo};
 
 use super::list::{Source, Version};
 
-/// Blobs already read, by id: most files are the same in most versions.
-pub type Blobs = HashMap<Oid, Arc<[u8]>>;
+/// Blobs already read, by id, and the files loaded from them: most files
+/// are the same in most versions, so each is read and parsed once.
+#[derive(Default)]
+pub struct Blobs {
+    bytes: HashMap<Oid, Arc<[u8]>>,
+    loaded: content::Memo,
+}
 
 /// Loads `version`'s content folder. `repo_dir` is the content folder's path
 /// inside the repository; `shown` names it in diagnostics (`content`).
@@ -36,17 +41,17 @@ pub fn load(
             };
             let mut sources = Vec::with_capacity(files.len());
             for f in files {
-                let bytes = match blobs.get(&f.oid) {
+                let bytes = match blobs.bytes.get(&f.oid) {
                     Some(b) => Arc::clone(b),
                     None => {
                         let b: Arc<[u8]> = Arc::from(repo.blob(f.oid)?);
-                        blobs.insert(f.oid, Arc::clone(&b));
+                        blobs.bytes.insert(f.oid, Arc::clone(&b));
                         b
                     }
                 };
                 sources.push(SourceFile { rel: f.rel, origin: Origin::Memory(bytes) });
             }
-            Ok(Some(content::from_files(sources, shown, drafts)))
+            Ok(Some(content::from_files_reusing(sources, shown, drafts, &blobs.loaded)))
         }
     }
 }

@@ -4,6 +4,7 @@
 //! switcher and banner of every page and `versions.json`.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
@@ -108,6 +109,19 @@ pub struct Item {
     pub fallback: bool,
 }
 
+/// See [`Switcher::inputs`].
+struct ViewInputs<'a> {
+    url: &'a str,
+    /// Folders from the page up to the site root.
+    depth: usize,
+    older: bool,
+    current: &'a str,
+    changes_url: Option<&'a str>,
+    /// The page in each edition, and whether it is that page (else that
+    /// edition's home).
+    targets: Vec<(String, bool)>,
+}
+
 /// One entry of `versions.json`.
 #[derive(Serialize)]
 struct JsonVersion<'a> {
@@ -164,29 +178,41 @@ impl Switcher {
         (String::new(), false)
     }
 
-    pub fn view(&self, edition: usize, url: &str) -> SwitcherView {
+    /// What [`Switcher::view`] reads that can differ between editions;
+    /// the rest (each edition's name, label and prefix, `base_url`) is the
+    /// same for all.
+    fn inputs<'a>(&'a self, edition: usize, url: &'a str) -> ViewInputs<'a> {
         let here = &self.editions[edition];
+        let depth = |path: &str| path.split('/').filter(|s| !s.is_empty()).count();
+        ViewInputs {
+            url,
+            depth: depth(url) + depth(&here.prefix),
+            older: !here.is_latest(),
+            current: &here.label,
+            changes_url: here.changes_url.as_deref(),
+            targets: (0..self.editions.len()).map(|i| self.target(edition, i, url)).collect(),
+        }
+    }
+
+    pub fn view(&self, edition: usize, url: &str) -> SwitcherView {
+        let ViewInputs { url, depth, older, current, changes_url, targets } = self.inputs(edition, url);
         // Every link climbs to the site root and back down, even to this
         // version, so the links are the same from every older version.
-        let depth = |path: &str| path.split('/').filter(|s| !s.is_empty()).count();
-        let up = "../".repeat(depth(url) + depth(&here.prefix));
+        let up = "../".repeat(depth);
         let href = |to: String| format!("{up}{}", links::page_href("", &to));
         let items: Vec<Item> = self
             .editions
             .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let (target, same) = self.target(edition, i, url);
-                Item {
-                    name: e.name.clone(),
-                    label: e.label.clone(),
-                    href: href(format!("{}{target}", e.prefix)),
-                    latest: e.is_latest(),
-                    fallback: !same,
-                }
+            .zip(&targets)
+            .map(|(e, (target, same))| Item {
+                name: e.name.clone(),
+                label: e.label.clone(),
+                href: href(format!("{}{target}", e.prefix)),
+                latest: e.is_latest(),
+                fallback: !same,
             })
             .collect();
-        let (latest_url, same) = self.target(edition, 0, url);
+        let (latest_url, same) = targets.first().cloned().unwrap_or_default();
         let canonical = match &self.base_url {
             Some(base) => {
                 let path: Vec<String> = latest_url.split('/').map(links::encode_segment).collect();
@@ -195,14 +221,22 @@ impl Switcher {
             None => href(latest_url.clone()),
         };
         SwitcherView {
-            current: here.label.clone(),
+            current: current.to_string(),
             latest_href: items.first().map(|i| i.href.clone()).unwrap_or_default(),
             items,
-            older: !here.is_latest(),
+            older,
             latest_fallback: !same,
             canonical,
-            changes_href: here.changes_url.as_ref().map(|c| links::page_href(url, c)).unwrap_or_default(),
+            changes_href: changes_url.map(|c| links::page_href(url, c)).unwrap_or_default(),
         }
+    }
+
+    /// Hashes what makes the view of `url` in `edition` differ from its view
+    /// in another edition, without making it; `current` (the one value that
+    /// differs on every page) only when `with_current`.
+    pub fn view_key(&self, edition: usize, url: &str, with_current: bool, h: &mut impl Hasher) {
+        let ViewInputs { url, depth, older, current, changes_url, targets } = self.inputs(edition, url);
+        (url, depth, older, with_current.then_some(current), changes_url, targets).hash(h);
     }
 
     /// `versions.json`: every version, newest first, with its URL from the

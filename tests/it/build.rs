@@ -1,5 +1,9 @@
 //! `opsbook build` on fixture sites: what readers get, what authors are told.
 
+use std::path::Path;
+use std::process::Output;
+use std::time::SystemTime;
+
 use crate::harness::{Site, opsbook, repo, snapshot_tree};
 
 #[test]
@@ -116,7 +120,9 @@ fn two_builds_are_byte_identical() {
     let site = Site::fixture("core/basic");
     site.build(&[]).ok();
     let first = snapshot_tree(&site.root().join("public"));
-    site.build(&[]).ok();
+    let again = site.build(&["--force"]);
+    again.ok();
+    assert!(again.stderr().contains("built "), "--force builds again: {}", again.stderr());
     let second = snapshot_tree(&site.root().join("public"));
     assert_eq!(first.len(), second.len());
     assert!(first == second, "outputs differ");
@@ -230,4 +236,222 @@ fn sidebar_size_does_not_grow_with_the_whole_site() {
     // The 30 top-level sections plus the 40 pages of the open section.
     assert_eq!(items, 70, "sidebar items on a leaf page");
     assert!(!html.contains("Page 3-5<"), "other sections stay closed");
+}
+
+/// Every file under `dir` with its modification time: what a build that
+/// touched nothing leaves as it was.
+fn stamps(dir: &Path) -> Vec<(String, SystemTime)> {
+    let mut files: Vec<(String, SystemTime)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let modified = e.metadata().expect("metadata").modified().expect("mtime");
+            (e.path().strip_prefix(dir).expect("prefix").to_string_lossy().into_owned(), modified)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_build_with_nothing_changed_is_up_to_date_and_touches_nothing() {
+    let site = Site::fixture("core/basic");
+    let first = site.build(&[]);
+    first.ok();
+    let (out, manifest) = (site.root().join("public"), site.root().join(".public.opsbook-manifest"));
+    assert!(manifest.is_file(), "the manifest sits beside the output");
+    let before = (stamps(&out), snapshot_tree(&out), std::fs::read(&manifest).expect("manifest"));
+    let second = site.build(&[]);
+    second.ok();
+    let last = second.stderr().lines().last().unwrap_or_default().to_string();
+    let pages = first.stderr().lines().last().and_then(|l| l.split(' ').nth(1)).unwrap_or_default().to_string();
+    assert!(
+        last.starts_with(&format!("up to date: {pages} pages in [SITE]/public (nothing changed since the last build)")),
+        "{}",
+        second.stderr()
+    );
+    assert!(before == (stamps(&out), snapshot_tree(&out), std::fs::read(&manifest).expect("manifest")), "touched");
+    assert!(!stamps(&out).iter().any(|(f, _)| f.contains("manifest")), "the manifest is not part of the site");
+}
+
+#[test]
+fn warnings_are_repeated_when_up_to_date() {
+    let site = Site::fixture("core/basic");
+    let first = String::from_utf8_lossy(&site.build(&[]).output.stderr).into_owned();
+    let second = String::from_utf8_lossy(&site.build(&[]).output.stderr).into_owned();
+    let warnings = |text: &str| -> (String, String) {
+        let (body, last) = text.trim_end().rsplit_once('\n').unwrap_or_default();
+        (body.to_string(), last.rsplit_once("; ").map(|(_, n)| n.to_string()).unwrap_or_default())
+    };
+    assert!(first.contains("warning: broken link"), "{first}");
+    assert!(second.contains("up to date:"), "{second}");
+    assert_eq!(warnings(&first), warnings(&second), "the same warnings and count");
+    assert!(warnings(&second).1.ends_with("warnings"), "{second}");
+}
+
+/// `opsbook build` of `site` into `<site>/public` as of `today`.
+fn build_on(site: &Site, today: &str, args: &[&str]) -> Output {
+    let out = opsbook()
+        .arg("build")
+        .arg("--root")
+        .arg(site.root())
+        .arg("--output")
+        .arg(site.root().join("public"))
+        .args(["--today", today])
+        .args(args)
+        .output()
+        .expect("run opsbook");
+    assert!(out.status.success(), "build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// One change to a built site, and what the next build must then write.
+struct Change {
+    what: &'static str,
+    apply: fn(&Path),
+    /// The date and flags of the next build.
+    today: &'static str,
+    args: &'static [&'static str],
+    /// A file of the output and what it must then hold.
+    file: &'static str,
+    expected: &'static str,
+}
+
+/// The date of the first build.
+const DAY: &str = "2026-02-01";
+
+fn change(what: &'static str, apply: fn(&Path), file: &'static str, expected: &'static str) -> Change {
+    Change { what, apply, today: DAY, args: &[], file, expected }
+}
+
+#[test]
+fn every_kind_of_change_rebuilds() {
+    let changes = [
+        change("page edited", |r| edit(&r.join("content/a.md"), "Some text.", "Edited."), "a/index.html", "Edited."),
+        change(
+            "data file edited",
+            |r| edit(&r.join("content/metrics/dau.toml"), "\"DAU\"", "\"Daily users\""),
+            "metrics/dau/index.html",
+            "Daily users",
+        ),
+        change("config edited", |r| edit(&r.join("opsbook.toml"), "Ops", "Renamed"), "index.html", "Renamed"),
+        change("template edited", |r| edit(&r.join("templates/404.html"), "one", "two"), "404.html", "custom two"),
+        change(
+            "template added",
+            |r| add(&r.join("templates/home.html"), "<!doctype html><title>x</title><main>our home</main>"),
+            "index.html",
+            "our home",
+        ),
+        change(
+            "static file edited",
+            |r| edit(&r.join("static/robots.txt"), "Allow", "Disallow"),
+            "robots.txt",
+            "Disallow",
+        ),
+        change(
+            "output file deleted",
+            |r| std::fs::remove_file(r.join("public/a/index.html")).expect("rm"),
+            "a/index.html",
+            "Some text.",
+        ),
+        change("output file edited", |r| add(&r.join("public/a/index.html"), "gone"), "a/index.html", "Some text."),
+        Change { today: "2026-11-24", ..change("another day", |_| {}, "a/index.html", "banner-overdue") },
+        Change { args: &["--force"], ..change("--force", |_| {}, "a/index.html", "Some text.") },
+    ];
+    for c in changes {
+        let what = c.what;
+        let site = Site::new()
+            .file("opsbook.toml", "title = \"Ops\"\nlanguage = \"en\"\n")
+            .file(
+                "content/a.md",
+                "+++\nowner = \"Lin\"\nreviewed = 2026-01-10\nreview_every = \"90d\"\n+++\n# A\n\nSome text.\n",
+            )
+            .file(
+                "content/metrics/dau.toml",
+                "title = \"DAU\"\nunit = \"人\"\n\n[[series]]\nname = \"DAU\"\ninterval = \"month\"\nstart = 2026-01-01\nvalues = [100, 120]\n",
+            )
+            .file("templates/404.html", "<!doctype html><title>x</title><main>custom one</main>")
+            .file("static/robots.txt", "User-agent: *\nAllow: /\n");
+        let stderr = |out: Output| String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(stderr(build_on(&site, DAY, &[])).contains("built "), "{what}: first build");
+        assert!(stderr(build_on(&site, DAY, &[])).contains("up to date:"), "{what}: nothing changed yet");
+        (c.apply)(site.root());
+        let read = |rel: &str| std::fs::read_to_string(site.root().join("public").join(rel)).unwrap_or_default();
+        // Only a rebuild puts it there (`--force` changes nothing to see).
+        assert!(!c.args.is_empty() || !read(c.file).contains(c.expected), "{what}: already in {}", c.file);
+        let rebuilt = stderr(build_on(&site, c.today, c.args));
+        assert!(rebuilt.contains("built ") && !rebuilt.contains("up to date"), "{what}: not rebuilt:\n{rebuilt}");
+        assert!(read(c.file).contains(c.expected), "{what}: {} lacks `{}`:\n{}", c.file, c.expected, read(c.file));
+        assert!(stderr(build_on(&site, c.today, &[])).contains("up to date:"), "{what}: up to date after");
+    }
+}
+
+#[track_caller]
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "`{from}` not in {}", path.display());
+    std::fs::write(path, text.replace(from, to)).expect("write");
+}
+
+fn add(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+#[test]
+fn a_failed_build_is_never_up_to_date() {
+    let site = Site::fixture("core/basic");
+    site.build(&[]).ok();
+    let site = site.file("content/guide/goals.md", "+++\ntitle = \"Goals\nowner = 1\n+++\n");
+    site.build(&[]).fails(1);
+    assert!(!site.root().join(".public.opsbook-manifest").exists(), "a manifest outlived a failed build");
+    let again = site.build(&[]);
+    again.fails(1);
+    assert!(again.stderr().contains("content/guide/goals.md:2:"), "{}", again.stderr());
+}
+
+/// Runs git in `dir` with a fixed identity and no user or system config;
+/// `false` when git is not installed.
+fn git(dir: &Path, args: &[&str]) -> bool {
+    let Ok(out) = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Ann")
+        .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+        .env("GIT_COMMITTER_NAME", "Ann")
+        .env("GIT_COMMITTER_EMAIL", "ann@example.com")
+        .output()
+    else {
+        assert!(std::env::var_os("CI").is_none(), "CI must install git (see .ci/run)");
+        return false;
+    };
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    true
+}
+
+#[test]
+fn new_commits_and_tags_rebuild_a_site_with_versions() {
+    let site = Site::new()
+        .file("opsbook.toml", "language = \"en\"\n[versions]\ntags = \"v*\"\n")
+        .file("content/a.md", "# A\n\nOne.\n");
+    if !git(site.root(), &["init", "-q", "-b", "main"]) {
+        return;
+    }
+    git(site.root(), &["add", "-A"]);
+    git(site.root(), &["commit", "-q", "-m", "First"]);
+    git(site.root(), &["tag", "v1"]);
+    site.build(&[]).ok();
+    assert!(site.build(&[]).ok().stderr().contains("up to date:"));
+    // A commit that changes no file moves HEAD, and with it the page dates.
+    git(site.root(), &["commit", "-q", "--allow-empty", "-m", "Second"]);
+    assert!(site.build(&[]).ok().stderr().contains("built "), "a new HEAD rebuilds");
+    git(site.root(), &["tag", "v2"]);
+    let run = site.build(&[]);
+    assert!(run.ok().stderr().contains("built "), "a new tag rebuilds");
+    assert!(run.exists("v/v2/a/index.html"), "the new version is built");
+    git(site.root(), &["tag", "other"]);
+    assert!(site.build(&[]).ok().stderr().contains("up to date:"), "a tag that is not a version changes nothing");
 }

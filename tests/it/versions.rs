@@ -246,7 +246,9 @@ fn versions_build_is_deterministic() {
     let first = repo.site.build(&[]);
     first.ok();
     let a = snapshot_tree(&first.out_dir);
-    let second = repo.site.build(&[]);
+    // `--force`: a real second build, not the up-to-date check.
+    let second = repo.site.build(&["--force"]);
+    assert!(!second.ok().stderr().contains("up to date"), "{}", second.stderr());
     assert_eq!(a, snapshot_tree(&second.out_dir));
 }
 
@@ -360,6 +362,127 @@ fn the_project_repository_builds_with_its_tags_as_versions() {
     let json = std::fs::read_to_string(out.path().join("site/versions.json")).expect("versions.json");
     let json: Value = serde_json::from_str(&json).expect("json");
     assert_eq!(json["versions"][0]["name"], "latest");
+}
+
+/// Four tags. v0 is only there so that v1 to v3 all have a "what changed"
+/// page. Then each change below alters one input of an unchanged page's
+/// template: `guide/a` changes in every version; `guide/d` is added in v2
+/// (the unchanged `b` shows another sidebar); `other/r` is edited and
+/// reverted on the day it was written (same text and date in v1 and v2,
+/// longer history in v2); in v3 `guide/c` is retitled (`b`'s sidebar and
+/// next link) and so is `guide/zz/q` (only the previous link of the
+/// section page `other/`); `other/x` never changes.
+fn four_editions(config: &str) -> Repo {
+    Repo::new(config)
+        .write("content/_index.md", "# Ops\n")
+        .write("content/guide/a.md", "# A\n\nZeroth text.\n")
+        .write("content/guide/b.md", "# B\n\nStays the same.\n")
+        .write("content/guide/c.md", "# C\n\nStays too.\n")
+        .write("content/guide/zz/q.md", "# Q\n\nDeep down.\n")
+        .write("content/other/r.md", "# R\n\nBack and forth.\n")
+        .write("content/other/x.md", "# X\n\nNever changes.\n")
+        .commit("2026-01-04T10:00:00+08:00", "Ann", "Zero")
+        .run(&["tag", "v0"])
+        .write("content/guide/a.md", "# A\n\nFirst text.\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "One")
+        .run(&["tag", "v1"])
+        .write("content/other/r.md", "# R\n\nForth.\n")
+        .commit("2026-01-04T11:00:00+08:00", "Bob", "Edit r")
+        .write("content/other/r.md", "# R\n\nBack and forth.\n")
+        .commit("2026-01-04T12:00:00+08:00", "Cai", "Revert r")
+        .write("content/guide/a.md", "# A\n\nSecond text.\n")
+        .write("content/guide/d.md", "# D\n\nNew in v2.\n")
+        .commit("2026-02-05T10:00:00+08:00", "Ann", "Two")
+        .run(&["tag", "v2"])
+        .write("content/guide/a.md", "# A\n\nThird text.\n")
+        .write("content/guide/c.md", "# Charlie\n\nStays too.\n")
+        .write("content/guide/zz/q.md", "# Quebec\n\nDeep down.\n")
+        .commit("2026-03-05T10:00:00+08:00", "Ann", "Three")
+        .run(&["tag", "v3"])
+}
+
+#[test]
+fn pages_shared_across_versions_keep_what_differs_per_version() {
+    if !have_git() {
+        return;
+    }
+    let run = four_editions("language = \"en\"\n[versions]\ntags = \"v*\"\n").site.build(&[]);
+    run.ok();
+    let read = |dir: &str, page: &str| run.read(&format!("{dir}{page}index.html"));
+    // A page that changed shows each version's text.
+    for (dir, text) in [("v/v0/", "Zeroth"), ("v/v1/", "First"), ("v/v2/", "Second"), ("v/v3/", "Third"), ("", "Third")]
+    {
+        assert!(read(dir, "guide/a/").contains(&format!("<p>{text} text.</p>")), "{dir}: {}", read(dir, "guide/a/"));
+    }
+    // An unchanged page shows each version's navigation.
+    let sidebar = |dir: &str, page: &str| fragment(&read(dir, page), "<nav id=\"ob-sidebar\"", "</nav>");
+    assert!(!sidebar("v/v1/", "guide/b/").contains("d/index.html"), "{}", sidebar("v/v1/", "guide/b/"));
+    assert!(
+        sidebar("v/v2/", "guide/b/").contains("href=\"../d/index.html\">D</a>"),
+        "{}",
+        sidebar("v/v2/", "guide/b/")
+    );
+    assert!(sidebar("v/v2/", "guide/b/").contains(">C</a>") && !read("v/v2/", "guide/b/").contains("Charlie"));
+    assert!(sidebar("v/v3/", "guide/b/").contains(">Charlie</a>") && !sidebar("v/v3/", "guide/b/").contains(">C</a>"));
+    let prev = |dir: &str| fragment(&read(dir, "other/"), "<a class=\"pager-link pager-prev\"", "</a>");
+    assert!(prev("v/v2/").contains("<span class=\"pager-title\">Q</span>"), "{}", prev("v/v2/"));
+    assert!(prev("v/v3/").contains("<span class=\"pager-title\">Quebec</span>"), "{}", prev("v/v3/"));
+    assert!(!sidebar("v/v3/", "other/").contains("Quebec"), "the sidebar alone does not tell the versions apart");
+    // The same text and date with a longer history: each version's own.
+    let history = |dir: &str| fragment(&read(dir, "other/r/"), "<details class=\"page-history\"", "</details>");
+    assert!(!history("v/v1/").contains("Revert r"), "{}", history("v/v1/"));
+    assert!(history("v/v2/").contains("Revert r") && history("v/v2/").contains("Edit r"), "{}", history("v/v2/"));
+    // Latest is not an older version, whatever it shares with v3.
+    assert!(read("v/v3/", "guide/b/").contains("noindex") && !read("", "guide/b/").contains("noindex"));
+    // A page the same in older versions is the same file (v0 differs: it
+    // has no "what changed" page to link to).
+    assert_eq!(read("v/v1/", "other/x/"), read("v/v3/", "other/x/"));
+    assert_ne!(read("v/v0/", "other/x/"), read("v/v1/", "other/x/"));
+}
+
+#[test]
+fn a_theme_that_names_the_version_gets_its_own_name_on_every_page() {
+    if !have_git() {
+        return;
+    }
+    for template in [
+        "<p id=\"edition\">{{ versions.current }}</p>",
+        "{% for key, value in versions %}{% if key == \"cur\" ~ \"rent\" %}<p id=\"edition\">{{ value }}</p>{% endif %}{% endfor %}",
+    ] {
+        let run = four_editions("language = \"en\"\n[versions]\ntags = \"v*\"\n")
+            .write("templates/version_switcher.html", template)
+            .site
+            .build(&[]);
+        run.ok();
+        for (dir, name) in [("v/v1/", "v1"), ("v/v2/", "v2"), ("v/v3/", "v3")] {
+            let x = run.read(&format!("{dir}other/x/index.html"));
+            assert!(x.contains(&format!("<p id=\"edition\">{name}</p>")), "{template}\n{dir}: {x}");
+        }
+    }
+}
+
+#[test]
+fn serve_writes_the_search_index_of_every_version_under_its_prefix() {
+    if !have_git() {
+        return;
+    }
+    let repo = four_editions("language = \"en\"\n[versions]\ntags = \"v*\"\n");
+    let server = crate::serve::Server::start(&repo.site);
+    // The index is built after the pages are served (`Sink::defer`).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    for prefix in ["", "v/v3/", "v/v0/"] {
+        let target = format!("/{prefix}assets/search/index.js");
+        loop {
+            let (status, body) = server.get(&target);
+            if status == 200 {
+                assert!(body.starts_with("opsbookIndex(\"index\""), "{target}: {body}");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "no {target}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    assert_eq!(server.get("/v/v3/v/v3/assets/search/index.js").0, 404);
 }
 
 fn file_url(path: &Path) -> String {
