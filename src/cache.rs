@@ -60,9 +60,7 @@ struct MarkdownEntry {
 struct PageEntry {
     src: Arc<str>,
     prebuilt: Option<String>,
-    /// The HTML of a page opsbook made up (reports, listings), which other
-    /// stages fill in after Markdown.
-    made: Option<String>,
+    content: Arc<Rendered>,
     html: Arc<[u8]>,
     used: u64,
 }
@@ -194,25 +192,42 @@ impl Scope<'_> {
         Shell(h.finish())
     }
 
-    /// The finished page: from the cache when neither the page nor the shell
-    /// changed, else from `render`. `html` is the page's rendered content:
+    /// The key of one page's template: this scope, the `inputs` every page's
+    /// template reads (config, templates, date, options, extras), and what
+    /// `frame` hashes of the rest of the site as this page shows it. Unlike
+    /// the [`Shell`], a title change moves only the keys of the pages that
+    /// show that title.
+    pub fn frame(&self, inputs: u64, frame: &dyn Fn(&mut DefaultHasher)) -> Shell {
+        let mut h = DefaultHasher::new();
+        (self.key, inputs).hash(&mut h);
+        frame(&mut h);
+        Shell(h.finish())
+    }
+
+    /// The finished page: from the cache when neither the page nor its key
+    /// (a [`Shell`] or a [`Scope::frame`]) changed, else from `render`. `html` is the page's rendered content:
     /// for a page written by hand it follows from its text and the scope;
     /// for a page opsbook made up it is compared too. Failures are not cached.
     pub fn page(
         &self,
         shell: Shell,
         page: &Page,
-        html: &str,
+        content: &Arc<Rendered>,
         render: impl FnOnce() -> Result<String, Diagnostic>,
     ) -> Result<Arc<[u8]>, Diagnostic> {
-        let made = (page.generated || page.prebuilt.is_some()).then_some(html);
         let key = (shell.0, page.url.clone());
         let now = self.cache.now();
+        // The content as the template gets it: after link fixes and what
+        // other stages add, so it is compared itself (the same `Arc` as last
+        // time for an unchanged page, which costs nothing to compare).
+        let same = |e: &PageEntry| {
+            Arc::ptr_eq(&e.content, content) || (e.content.html == content.html && e.content.toc == content.toc)
+        };
         if let Ok(mut map) = self.cache.pages.lock()
             && let Some(e) = map.get_mut(&key)
             && *e.src == *page.src
             && e.prebuilt == page.prebuilt
-            && e.made.as_deref() == made
+            && same(e)
         {
             e.used = now;
             self.cache.stats.pages_reused.fetch_add(1, Ordering::Relaxed);
@@ -224,7 +239,7 @@ impl Scope<'_> {
             let entry = PageEntry {
                 src: Arc::clone(&page.src),
                 prebuilt: page.prebuilt.clone(),
-                made: made.map(str::to_string),
+                content: Arc::clone(content),
                 html: Arc::clone(&html),
                 used: now,
             };
@@ -360,11 +375,35 @@ mod tests {
         let titles = vec!["A".to_string(), "B".to_string()];
         let scope = cache.scope(&|_| {});
         let shell = scope.shell(&pages, &titles, &|_| {});
-        let html = |s: &str| scope.page(shell, &pages[0], "", || Ok(s.to_string())).ok().map(|b| b.to_vec());
+        let content = render("");
+        let html = |s: &str| scope.page(shell, &pages[0], &content, || Ok(s.to_string())).ok().map(|b| b.to_vec());
         assert_eq!(html("one"), Some(b"one".to_vec()));
         assert_eq!(html("two"), Some(b"one".to_vec()));
         let renamed = vec!["A".to_string(), "B2".to_string()];
         let shell2 = scope.shell(&pages, &renamed, &|_| {});
         assert_ne!(shell, shell2);
+    }
+
+    #[test]
+    fn pages_follow_their_content_as_the_template_gets_it() {
+        let cache = Cache::new();
+        let page = page("a.md", "same text");
+        let scope = cache.scope(&|_| {});
+        let key = scope.frame(1, &|h| "a".hash(h));
+        let made = |content: &Arc<Rendered>, s: &str| {
+            scope.page(key, &page, content, || Ok(s.to_string())).ok().map(|b| b.to_vec())
+        };
+        let first = render("<p>x</p>");
+        assert_eq!(made(&first, "one"), Some(b"one".to_vec()));
+        // Equal content in another `Arc` (a later build) is reused.
+        assert_eq!(made(&render("<p>x</p>"), "two"), Some(b"one".to_vec()));
+        // Same text, content changed after Markdown (a link fixed): redone.
+        assert_eq!(made(&render("<p>y</p>"), "three"), Some(b"three".to_vec()));
+        // Another frame (a title it shows changed): redone.
+        let other = scope.frame(1, &|h| "b".hash(h));
+        assert_eq!(
+            scope.page(other, &page, &first, || Ok("four".into())).ok().map(|b| b.to_vec()),
+            Some(b"four".to_vec())
+        );
     }
 }

@@ -260,6 +260,7 @@ pub fn load_with(content_dir: &Path, shown_prefix: &str, drafts: bool, memo: Opt
             }
         }
     }
+    crate::trace("content: walked");
     let mut content = from_files_with(files, shown_prefix, drafts, memo);
     walk_problems.append(&mut content.diagnostics);
     content.diagnostics = walk_problems;
@@ -286,6 +287,7 @@ fn from_files_with(files: Vec<SourceFile>, shown_prefix: &str, drafts: bool, mem
             None => load_file(shown_prefix, f, drafts),
         })
         .collect();
+    crate::trace("content: files loaded");
     for (f, result) in files.into_iter().zip(results) {
         match result {
             Ok(Loaded::Page(p)) => content.pages.push(*p),

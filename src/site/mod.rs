@@ -353,14 +353,21 @@ pub fn build(
         crate::cache::site_templates(&mut h, config, theme, opts);
         std::hash::Hasher::finish(&h)
     };
-    let lists = if opts.extras.is_some() { nav_lists(&nav, pages) } else { Vec::new() };
+    let lists = if opts.extras.is_some() || memo.is_some() { nav_lists(&nav, pages) } else { Vec::new() };
+    // `serve`: what a page's template reads of the rest of the site, page by
+    // page, so a changed title redoes only the pages that show it.
+    let inputs = {
+        let mut h = std::hash::DefaultHasher::new();
+        crate::cache::template_inputs(&mut h, config, theme, opts);
+        std::hash::Hasher::finish(&h)
+    };
     let write_pages = || {
         (0..pages.len()).into_par_iter().for_each(|i| {
             let rel = format!("{}index.html", pages[i].url);
             let written = match (&memo, shell, &opts.extras) {
-                (Some(m), Some(shell), _) => {
-                    let content = &rendered[i].html;
-                    m.page(shell, &pages[i], content, || ctx.render_page(i, &templates))
+                (Some(m), Some(_), _) => {
+                    let key = m.frame(inputs, &|h| frame_key(&ctx, &lists, i, h));
+                    m.page(key, &pages[i], &rendered[i], || ctx.render_page(i, &templates))
                         .map(|html| sink.write_shared(&rel, html))
                 }
                 (None, _, Some(x)) => {
@@ -468,20 +475,30 @@ fn page_key(ctx: &SiteCtx<'_>, base: u64, lists: &[u64], i: usize, extras: &dyn 
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     base.hash(&mut h);
-    let (page, r) = (&ctx.pages[i], &ctx.rendered[i]);
-    (&page.url, &page.rel, &page.file, page.generated, &ctx.titles[i], &r.html).hash(&mut h);
-    format!("{:?} {:?}", page.kind, page.front).hash(&mut h);
+    let r = &ctx.rendered[i];
+    r.html.hash(&mut h);
     r.toc.iter().map(|t| (t.level, &t.id, &t.title)).for_each(|t| t.hash(&mut h));
-    sidebar_key(ctx.nav, lists, i, &mut h);
+    frame_key(ctx, lists, i, &mut h);
+    extras.page_key(&ctx.pages[i], &mut h);
+    h.finish()
+}
+
+/// Hashes what page `i`'s template shows besides its content and the
+/// extras: its own address, file, title and front matter, and the other
+/// pages it lists — its sidebar, breadcrumbs, previous and next, children.
+fn frame_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, h: &mut std::hash::DefaultHasher) {
+    use std::hash::Hash;
+    let page = &ctx.pages[i];
+    (&page.url, &page.rel, &page.file, page.generated, &ctx.titles[i]).hash(h);
+    format!("{:?} {:?}", page.kind, page.front).hash(h);
+    sidebar_key(ctx.nav, lists, i, h);
     let link = |p: usize| {
         let q = &ctx.pages[p];
         (&ctx.titles[p], &q.url, &q.front.summary, &q.front.owner)
     };
-    ctx.nav.ancestors(i).into_iter().map(link).collect::<Vec<_>>().hash(&mut h);
-    (ctx.nav.prev(i).map(link), ctx.nav.next(i).map(link)).hash(&mut h);
-    ctx.nav.children(i).into_iter().map(link).collect::<Vec<_>>().hash(&mut h);
-    extras.page_key(page, &mut h);
-    h.finish()
+    ctx.nav.ancestors(i).into_iter().map(link).collect::<Vec<_>>().hash(h);
+    (ctx.nav.prev(i).map(link), ctx.nav.next(i).map(link)).hash(h);
+    ctx.nav.children(i).into_iter().map(link).collect::<Vec<_>>().hash(h);
 }
 
 /// For each node of `nav`, a hash of the list a sidebar shows under it:

@@ -338,7 +338,9 @@ pub struct FeedEntry {
     pub html: String,
 }
 
-/// The Atom feed of every version's changes, newest first.
+/// The Atom feed of every version's changes, newest first; `fallback_time`
+/// dates a feed without entries. The site is the author, so the feed is
+/// valid whatever its entries.
 pub fn atom(
     site_title: &str,
     feed_title: &str,
@@ -363,6 +365,7 @@ pub fn atom(
         }
     }
     xml.push_str(&format!("  <updated>{}</updated>\n", escape(updated)));
+    xml.push_str(&format!("  <author><name>{}</name></author>\n", escape(site_title)));
     for e in entries {
         xml.push_str("  <entry>\n");
         xml.push_str(&format!("    <title>{}</title>\n", escape(&e.title)));

@@ -330,9 +330,11 @@ fn build_editions(
     }
     if let Some(sw) = &common.switcher {
         let mut extra = vec![("versions.json".to_string(), sw.json())];
-        if !feed.is_empty() {
+        // Latest's pages link to the feed when it has a "what changed" page:
+        // the feed exists then, without entries when nothing changed.
+        if sw.editions.first().is_some_and(|e| e.changes_url.is_some()) {
             let title = b.theme.string("changes_title", "What changed");
-            let fallback = format!("{}T00:00:00Z", b.opts.today);
+            let fallback = sw.editions[0].date_time.clone().unwrap_or_else(|| format!("{}T00:00:00Z", b.opts.today));
             extra.push((
                 "changes.xml".to_string(),
                 changes::atom(&b.config.title, title, b.config.base_url.as_deref(), &feed, &fallback),

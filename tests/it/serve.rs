@@ -26,8 +26,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(site: &Site) -> Server {
+        Server::start_with(site, &[])
+    }
+
+    pub fn start_with(site: &Site, args: &[&str]) -> Server {
         let mut child = opsbook()
-            .args(["serve", "--port", "0", "--stop-after", "300", "--today", "2026-11-24", "--root"])
+            .args(["serve", "--port", "0", "--stop-after", "300", "--today", "2026-11-24"])
+            .args(args)
+            .arg("--root")
             .arg(site.root())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -299,6 +305,39 @@ fn edits_rebuild_and_a_broken_build_keeps_the_last_good_site() {
     let fixed = next_event(&mut events, &mut server, |v| v["error"].is_null());
     assert!(fixed["generation"].as_u64() > built["generation"].as_u64());
     assert!(server.get("/guide/live/").1.contains("THIRD VERSION"));
+}
+
+#[test]
+fn a_title_edit_renders_again_only_the_pages_that_show_the_title() {
+    let mut site = Site::new()
+        .file("opsbook.toml", "title = \"Titles\"\nlanguage = \"en\"\n")
+        .file("content/_index.md", "# Home\n");
+    for section in ["alpha", "beta"] {
+        site = site.file(&format!("content/{section}/_index.md"), &format!("# Section {section}\n"));
+        for page in ["one", "two", "three"] {
+            site = site.file(
+                &format!("content/{section}/{page}.md"),
+                &format!("+++\ntitle = \"{section} {page}\"\n+++\nText.\n"),
+            );
+        }
+    }
+    let mut server = Server::start_with(&site, &["--verbose"]);
+    let first = server.wait_line(|l| l.contains("pages:") && l.contains("rendered"));
+    assert!(first.contains("pages: 9 rendered, 0 reused"), "{first}");
+    let page = site.root().join("content/alpha/one.md");
+    std::fs::write(&page, "+++\ntitle = \"Renamed page\"\n+++\nText.\n").expect("edit");
+    let line = server.wait_line(|l| l.contains("pages:") && l.contains("reused") && l != first);
+    // alpha's pages list it in their sidebar (and alpha's section page among
+    // its children); the home and beta's pages do not show it.
+    let rendered: usize = line
+        .split("pages: ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    assert!((1..=5).contains(&rendered), "{line}");
+    assert!(server.get("/alpha/two/").1.contains("Renamed page"), "a sibling's sidebar shows the new title");
+    assert!(!server.get("/beta/two/").1.contains("alpha one"));
 }
 
 #[test]

@@ -290,6 +290,53 @@ fn zero_matching_tags_builds_latest_alone() {
     assert!(run.read("a/index.html").contains("datetime=\"2026-01-05\""));
 }
 
+/// Every `<link rel="alternate" type="application/atom+xml">` in the output,
+/// as the page that has it and the file its `href` names.
+fn feed_links(out: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut links = Vec::new();
+    for page in crate::browser::html_pages(out) {
+        let html = std::fs::read_to_string(out.join(&page)).expect("read page");
+        for (i, _) in html.match_indices("type=\"application/atom+xml\" href=\"") {
+            let rest = &html[i + "type=\"application/atom+xml\" href=\"".len()..];
+            let href = &rest[..rest.find('"').expect("closing quote")];
+            let dir = Path::new(&page).parent().expect("parent").to_path_buf();
+            links.push((page.clone(), out.join(dir).join(href)));
+        }
+    }
+    links
+}
+
+#[test]
+fn versions_with_nothing_changed_still_have_the_feed_their_pages_link_to() {
+    if !have_git() {
+        return;
+    }
+    // v1 and latest have the same content: a "what changed" page saying
+    // nothing changed, and no feed entry.
+    let repo = Repo::new("title = \"Ops\"\nlanguage = \"en\"\n[versions]\ntags = \"v*\"\n")
+        .write("content/a.md", "# A\n\nSame.\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "One")
+        .run(&["tag", "v1"])
+        .write("README.md", "outside the content folder\n")
+        .commit("2026-01-06T10:00:00+08:00", "Ann", "Readme");
+    let run = repo.site.build(&[]);
+    run.ok();
+    assert!(run.main("changes/index.html").contains("No page and no metric changed."));
+    let links = feed_links(&run.out_dir);
+    assert!(!links.is_empty(), "latest's pages link to the feed");
+    for (page, target) in &links {
+        assert!(target.is_file(), "{page} links to {}, which was not written", target.display());
+    }
+    // A valid Atom feed without entries, dated by latest's commit.
+    let feed = run.read("changes.xml");
+    assert!(feed.starts_with("<?xml") && feed.trim_end().ends_with("</feed>"), "{feed}");
+    for element in ["<title>Ops · What changed</title>", "<id>", "<author><name>Ops</name></author>"] {
+        assert!(feed.contains(element), "no {element} in:\n{feed}");
+    }
+    assert!(feed.contains("<updated>2026-01-06T10:00:00+08:00</updated>"), "{feed}");
+    assert!(!feed.contains("<entry>"), "{feed}");
+}
+
 #[test]
 fn shallow_clone_is_reported_and_unknown_dates_are_left_out() {
     if !have_git() {
@@ -530,6 +577,160 @@ fn switching_version_in_a_browser_keeps_the_reader_on_the_page() {
     browser.goto(&file_url(&run.out_dir.join("v/v2.0/changes/index.html")));
     browser.eval("document.querySelectorAll('details.changes-diff').forEach(d => d.open = true)");
     browser.screenshot("versions-what-changed");
+    let problems = browser.take_problems();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// Every added and removed row of the "what changed" diffs: its class,
+/// whether it is an even row (which tables stripe), its background, and the
+/// lowest contrast of its text (line numbers and marked characters
+/// included) against what is painted behind it; plus the colours the rows
+/// should have and the stripe colour.
+const DIFF_COLOURS: &str = r#"(() => {
+  document.querySelectorAll('details.changes-diff').forEach(d => d.open = true);
+  const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+  const rgba = c => {
+    ctx.clearRect(0, 0, 1, 1);
+    ctx.fillStyle = c;
+    ctx.fillRect(0, 0, 1, 1);
+    const d = ctx.getImageData(0, 0, 1, 1).data;
+    return [d[0], d[1], d[2], d[3] / 255];
+  };
+  const over = (top, under) => top.slice(0, 3).map((v, i) => v * top[3] + under[i] * (1 - top[3]));
+  const behind = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      layers.push(c);
+      if (c[3] === 1) break;
+    }
+    return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255]);
+  };
+  const lum = c => {
+    const [r, g, b] = c.map(v => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = el => {
+    const bg = behind(el);
+    const fg = over(rgba(getComputedStyle(el).color), bg);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    return (a + 0.05) / (b + 0.05);
+  };
+  const colour = v => {
+    const p = document.createElement('div');
+    p.style.background = `var(${v})`;
+    document.body.append(p);
+    const c = getComputedStyle(p).backgroundColor;
+    p.remove();
+    return c;
+  };
+  const rows = [...document.querySelectorAll('table.diff tr.diff-ins, table.diff tr.diff-del')].map(tr => ({
+    class: tr.className,
+    even: ([...tr.parentElement.children].indexOf(tr) + 1) % 2 === 0,
+    background: getComputedStyle(tr).backgroundColor,
+    contrast: Math.min(...[...tr.querySelectorAll('td.diff-ln, td.diff-text, ins, del')]
+      .filter(e => e.textContent.trim()).map(contrast)),
+  }));
+  return { stripe: colour('--zebra'), ins: colour('--green-soft'), del: colour('--red-soft'), rows };
+})()"#;
+
+/// The widths of the diff's columns on the row of the long line.
+const DIFF_LAYOUT: &str = r#"(() => {
+  document.querySelectorAll('details.changes-diff').forEach(d => d.open = true);
+  const row = [...document.querySelectorAll('table.diff tr')].find(r => r.textContent.includes('A long line'));
+  row.scrollIntoView({ block: 'center' });
+  const table = row.closest('table');
+  const width = e => e.getBoundingClientRect().width;
+  const text = row.cells[3];
+  // Words of the prose that were split across two lines.
+  const node = [...text.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('A long line'));
+  const prose = node.textContent.slice(0, node.textContent.indexOf(' with a link'));
+  const split = [];
+  for (const m of prose.matchAll(/\S+/g)) {
+    const range = document.createRange();
+    range.setStart(node, m.index);
+    range.setEnd(node, m.index + m[0].length);
+    if (range.getClientRects().length > 1) split.push(m[0]);
+  }
+  return {
+    box: table.parentElement.clientWidth,
+    table: width(table),
+    numbers: [width(row.cells[0]), width(row.cells[1])],
+    text: width(text),
+    number_font: parseFloat(getComputedStyle(row.cells[0]).fontSize),
+    text_font: parseFloat(getComputedStyle(text).fontSize),
+    split,
+  };
+})()"#;
+
+#[test]
+fn what_changed_diff_keeps_its_colours_and_fits_a_phone() {
+    let Some(mut browser) = Browser::launch() else { return };
+    let run = Site::new()
+        .file("opsbook.toml", "language = \"en\"\n[versions]\n")
+        .file("content/_index.md", "# Now\n")
+        .file(
+            "content/guide.md",
+            "# Guide\n\nKeep this line.\nNew line one, rewritten.\nNew line two.\nNew line three.\n\
+             A long line of ordinary words that a phone has to wrap somewhere, to see whether it wraps at word \
+             boundaries rather than every few characters, with a link \
+             https://example.com/a/very/long/path/without/any/spaces/at/all/in/it and 中文的一行也要能好好地换行，\
+             而不是每两三个字就换一行。\nKeep this too.\n",
+        )
+        .file("versions/2025/content/_index.md", "# Then\n")
+        .file(
+            "versions/2025/content/guide.md",
+            "# Guide\n\nKeep this line.\nOld line one.\nOld line two.\nKeep this too.\n",
+        )
+        .build(&[]);
+    run.ok();
+    let page = file_url(&run.out_dir.join("changes/index.html"));
+    browser.viewport(1200, 900, false);
+    for dark in [false, true] {
+        browser.dark(dark);
+        browser.goto(&page);
+        let seen = browser.eval(DIFF_COLOURS);
+        let rows = seen["rows"].as_array().expect("rows");
+        for class in ["diff-ins", "diff-del"] {
+            assert!(rows.iter().any(|r| r["class"] == class && r["even"] == true), "no even {class} row: {seen}");
+        }
+        for row in rows {
+            let want = if row["class"] == "diff-ins" { &seen["ins"] } else { &seen["del"] };
+            assert_eq!(&row["background"], want, "dark: {dark}, a row lost its colour: {seen}");
+            assert_ne!(row["background"], seen["stripe"], "dark: {dark}: {seen}");
+        }
+        for row in rows {
+            assert!(row["contrast"].as_f64().is_some_and(|c| c >= 4.5), "dark: {dark}, contrast below AA: {seen}");
+        }
+        // Hovering does not take the colour away either.
+        let at = browser.eval(
+            "(() => { const r = [...document.querySelectorAll('table.diff tr.diff-ins')].find(r => \
+             [...r.parentElement.children].indexOf(r) % 2 === 1); r.id = 'hovered'; r.scrollIntoView({ block: 'center' }); \
+             const b = r.getBoundingClientRect(); return { x: b.left + b.width / 2, y: b.top + b.height / 2 }; })()",
+        );
+        browser
+            .call("Input.dispatchMouseEvent", serde_json::json!({ "type": "mouseMoved", "x": at["x"], "y": at["y"] }));
+        let hovered = browser.eval(
+            "(() => { const r = document.getElementById('hovered'); \
+             return r.matches(':hover') && getComputedStyle(r).backgroundColor; })()",
+        );
+        assert_eq!(hovered, seen["ins"], "dark: {dark}, hovered row");
+        browser.screenshot(if dark { "versions-diff-dark" } else { "versions-diff-light" });
+    }
+    browser.dark(false);
+    browser.viewport(390, 844, true);
+    browser.goto(&page);
+    let layout = browser.eval(DIFF_LAYOUT);
+    browser.screenshot("versions-diff-phone");
+    let num = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let table = num(&layout["table"]);
+    assert!(table <= num(&layout["box"]) + 1.0, "the table fits its box and wraps its text: {layout}");
+    assert!(num(&layout["text"]) >= 0.7 * table, "the text takes most of the width: {layout}");
+    for n in layout["numbers"].as_array().expect("numbers") {
+        assert!(num(n) <= 0.12 * table, "line numbers stay narrow: {layout}");
+    }
+    assert!(num(&layout["number_font"]) < num(&layout["text_font"]), "{layout}");
+    assert_eq!(layout["split"], serde_json::json!([]), "words wrap whole: {layout}");
     let problems = browser.take_problems();
     assert!(problems.is_empty(), "{problems:?}");
 }
