@@ -358,19 +358,39 @@ fn output_state(output: &Path) -> String {
     if !output.is_dir() {
         return "absent".to_string();
     }
-    let mut h = std::hash::DefaultHasher::new();
-    let (mut files, mut bytes) = (0u64, 0u64);
+    // Folders are listed in order on one thread (the names need no stat),
+    // then files are stat'ed on every core: this runs after every build.
+    let mut entries = Vec::new();
     for entry in walkdir::WalkDir::new(output).sort_by_file_name() {
         let Ok(e) = entry else { return "unreadable".to_string() };
-        h.write(e.path().as_os_str().as_encoded_bytes());
+        let kind = if e.file_type().is_file() {
+            0
+        } else if e.file_type().is_dir() {
+            1
+        } else {
+            2
+        };
+        entries.push((e.into_path(), kind));
+    }
+    let stats: Vec<Option<(u64, String)>> = entries
+        .par_iter()
+        .map(|(path, kind)| match kind {
+            0 => std::fs::symlink_metadata(path).ok().map(|m| (m.len(), stat(&m))),
+            _ => Some((0, String::new())),
+        })
+        .collect();
+    let mut h = std::hash::DefaultHasher::new();
+    let (mut files, mut bytes) = (0u64, 0u64);
+    for ((path, kind), st) in entries.iter().zip(stats) {
+        let Some((len, st)) = st else { return "unreadable".to_string() };
+        h.write(path.as_os_str().as_encoded_bytes());
         h.write_u8(0);
-        if e.file_type().is_file() {
-            let Ok(m) = e.metadata() else { return "unreadable".to_string() };
+        if *kind == 0 {
             files += 1;
-            bytes += m.len();
-            h.write(stat(&m).as_bytes());
+            bytes += len;
+            h.write(st.as_bytes());
         }
-        h.write_u8(if e.file_type().is_dir() { 1 } else { 2 });
+        h.write_u8(if *kind == 1 { 1 } else { 2 });
     }
     format!("{files} files {bytes} bytes {:016x}", h.finish())
 }

@@ -251,7 +251,9 @@ pub fn build_with(opts: &BuildOptions, run: &Pipeline) -> Result<BuildReport, Fa
     let output = opts.output.clone().unwrap_or_else(|| dir.root.join("public"));
     output::check_target(&dir.root, &dir.content_dir, &output).map_err(|d| Failure::Fatal(vec![d]))?;
     run.stage("checking for changes");
+    crate::trace("build: checking for changes");
     let mut inputs = fresh::Inputs::take(opts, &dir, &output);
+    crate::trace("build: inputs fingerprinted");
     if !opts.force
         && let Some(last) = inputs.unchanged(&output)
     {
@@ -269,7 +271,9 @@ pub fn build_with(opts: &BuildOptions, run: &Pipeline) -> Result<BuildReport, Fa
                 Failure::Fatal(vec![Diagnostic::error(format!("cannot replace `{}`: {e}", output.display()))])
             })?;
             // Without a manifest the next build is a full one: nothing to report.
+            crate::trace("build: output in place");
             let _ = inputs.record(&output, summary.pages, summary.files, &diags);
+            crate::trace("build: manifest written");
             Ok(BuildReport {
                 output,
                 pages: summary.pages,
