@@ -213,7 +213,7 @@ impl Scope<'_> {
         shell: Shell,
         page: &Page,
         content: &Arc<Rendered>,
-        render: impl FnOnce() -> Result<String, Diagnostic>,
+        render: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<Arc<[u8]>, Diagnostic> {
         let key = (shell.0, page.url.clone());
         let now = self.cache.now();
@@ -233,7 +233,7 @@ impl Scope<'_> {
             self.cache.stats.pages_reused.fetch_add(1, Ordering::Relaxed);
             return Ok(Arc::clone(&e.html));
         }
-        let html: Arc<[u8]> = Arc::from(render()?.into_bytes());
+        let html: Arc<[u8]> = Arc::from(render()?);
         self.cache.stats.pages_rendered.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut map) = self.cache.pages.lock() {
             let entry = PageEntry {
@@ -376,7 +376,8 @@ mod tests {
         let scope = cache.scope(&|_| {});
         let shell = scope.shell(&pages, &titles, &|_| {});
         let content = render("");
-        let html = |s: &str| scope.page(shell, &pages[0], &content, || Ok(s.to_string())).ok().map(|b| b.to_vec());
+        let html =
+            |s: &str| scope.page(shell, &pages[0], &content, || Ok(s.as_bytes().to_vec())).ok().map(|b| b.to_vec());
         assert_eq!(html("one"), Some(b"one".to_vec()));
         assert_eq!(html("two"), Some(b"one".to_vec()));
         let renamed = vec!["A".to_string(), "B2".to_string()];
@@ -391,7 +392,7 @@ mod tests {
         let scope = cache.scope(&|_| {});
         let key = scope.frame(1, &|h| "a".hash(h));
         let made = |content: &Arc<Rendered>, s: &str| {
-            scope.page(key, &page, content, || Ok(s.to_string())).ok().map(|b| b.to_vec())
+            scope.page(key, &page, content, || Ok(s.as_bytes().to_vec())).ok().map(|b| b.to_vec())
         };
         let first = render("<p>x</p>");
         assert_eq!(made(&first, "one"), Some(b"one".to_vec()));
@@ -402,7 +403,7 @@ mod tests {
         // Another frame (a title it shows changed): redone.
         let other = scope.frame(1, &|h| "b".hash(h));
         assert_eq!(
-            scope.page(other, &page, &first, || Ok("four".into())).ok().map(|b| b.to_vec()),
+            scope.page(other, &page, &first, || Ok(b"four".to_vec())).ok().map(|b| b.to_vec()),
             Some(b"four".to_vec())
         );
     }

@@ -44,10 +44,14 @@ impl Templates {
         self.tera.contains_template(name)
     }
 
-    pub fn render(&self, name: &str, ctx: &tera::Context, page_file: &str) -> Result<String, Diagnostic> {
+    /// The page's bytes: templates are UTF-8 and so is everything they are
+    /// given, so the output is not checked again.
+    pub fn render(&self, name: &str, ctx: &tera::Context, page_file: &str) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = Vec::with_capacity(32 * 1024);
         self.tera
-            .render(name, ctx)
-            .map_err(|e| template_error(&format!("cannot render template `{name}`"), &e).at(Span::file(page_file)))
+            .render_to(name, ctx, &mut out)
+            .map_err(|e| template_error(&format!("cannot render template `{name}`"), &e).at(Span::file(page_file)))?;
+        Ok(out)
     }
 }
 

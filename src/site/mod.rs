@@ -98,7 +98,7 @@ pub trait Extras: Send + Sync {
         &self,
         url: &str,
         key: &dyn Fn() -> u64,
-        render: &dyn Fn() -> Result<String, Diagnostic>,
+        render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<Arc<[u8]>, Diagnostic>;
 }
 
@@ -375,7 +375,7 @@ pub fn build(
                     x.page(&pages[i].url, &key, &|| ctx.render_page(i, &templates))
                         .map(|html| sink.write_shared(&rel, html))
                 }
-                _ => ctx.render_page(i, &templates).map(|html| sink.write(&rel, html.as_bytes())),
+                _ => ctx.render_page(i, &templates).map(|html| sink.write(&rel, &html)),
             };
             match written {
                 Ok(Ok(())) => {}
@@ -563,8 +563,8 @@ fn listings(
     templates: &Templates,
     zh: bool,
 ) -> Result<Listings, Vec<Diagnostic>> {
-    let bytes = |html: String| Arc::<[u8]>::from(html.into_bytes());
-    type Job<'j> = Box<dyn Fn() -> Result<String, Diagnostic> + Send + Sync + 'j>;
+    let bytes = |html: Vec<u8>| Arc::<[u8]>::from(html);
+    type Job<'j> = Box<dyn Fn() -> Result<Vec<u8>, Diagnostic> + Send + Sync + 'j>;
     let mut jobs: Vec<(String, Job<'_>)> = Vec::new();
     if !tags.is_empty() {
         jobs.push((
@@ -594,7 +594,7 @@ fn listings(
             ));
         }
     }
-    let made: Vec<Result<String, Diagnostic>> = jobs.par_iter().map(|(_, job)| job()).collect();
+    let made: Vec<Result<Vec<u8>, Diagnostic>> = jobs.par_iter().map(|(_, job)| job()).collect();
     let mut errors = Vec::new();
     let mut out = Listings::default();
     for ((url, _), html) in jobs.iter().zip(made) {

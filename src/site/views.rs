@@ -98,7 +98,7 @@ impl SiteCtx<'_> {
         ctx
     }
 
-    pub(super) fn render_page(&self, i: usize, templates: &Templates) -> Result<String, Diagnostic> {
+    pub(super) fn render_page(&self, i: usize, templates: &Templates) -> Result<Vec<u8>, Diagnostic> {
         let page = &self.pages[i];
         let r = &self.rendered[i];
         let url = page.url.as_str();
@@ -169,7 +169,7 @@ impl SiteCtx<'_> {
         title: &str,
         children: Vec<LinkView>,
         templates: &Templates,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Vec<u8>, Diagnostic> {
         let mut ctx = self.base_context(url);
         ctx.insert("page", &self.synthetic(title, url, "section"));
         let home = self.nav.order.first().copied().unwrap_or(0);
@@ -204,7 +204,7 @@ impl SiteCtx<'_> {
         }
     }
 
-    pub(super) fn not_found(&self, templates: &Templates) -> Result<String, Diagnostic> {
+    pub(super) fn not_found(&self, templates: &Templates) -> Result<Vec<u8>, Diagnostic> {
         let mut ctx = self.base_context("");
         let title = if self.config.is_zh() { "页面不存在" } else { "Page not found" };
         ctx.insert("page", &self.synthetic(title, "", "404"));
@@ -214,7 +214,7 @@ impl SiteCtx<'_> {
         templates.render("404.html", &ctx, "404.html")
     }
 
-    pub(super) fn redirect(&self, alias_path: &str, page: usize, templates: &Templates) -> Result<String, Diagnostic> {
+    pub(super) fn redirect(&self, alias_path: &str, page: usize, templates: &Templates) -> Result<Vec<u8>, Diagnostic> {
         let dir = alias_path.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
         let mut ctx = self.base_context(&dir);
         ctx.insert("page", &self.synthetic(&self.titles[page], &dir, "redirect"));

@@ -163,10 +163,10 @@ impl crate::site::Extras for VersionExtras {
         &self,
         url: &str,
         key: &dyn Fn() -> u64,
-        render: &dyn Fn() -> Result<String, Diagnostic>,
+        render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<Arc<[u8]>, Diagnostic> {
         if !self.shared.several {
-            return render().map(|html| Arc::from(html.into_bytes()));
+            return render().map(Arc::from);
         }
         self.shared.pages.page(key(), url, render)
     }

@@ -42,7 +42,7 @@ impl PageCache {
         &self,
         key: u64,
         url: &str,
-        render: &dyn Fn() -> Result<String, Diagnostic>,
+        render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<Arc<[u8]>, Diagnostic> {
         let found = self.entries.lock().ok().and_then(|m| {
             m.get(url).and_then(|list| list.iter().find(|(k, _)| *k == key)).map(|(_, html)| Arc::clone(html))
@@ -51,7 +51,7 @@ impl PageCache {
             if cfg!(debug_assertions) {
                 let fresh = render()?;
                 assert!(
-                    fresh.as_bytes() == &html[..],
+                    fresh[..] == html[..],
                     "page `{url}` reused from another version differs from its own rendering: \
                      an input of its template is missing from its key"
                 );
@@ -59,7 +59,7 @@ impl PageCache {
             self.reused.fetch_add(1, Ordering::Relaxed);
             return Ok(html);
         }
-        let html: Arc<[u8]> = Arc::from(render()?.into_bytes());
+        let html: Arc<[u8]> = Arc::from(render()?);
         self.rendered.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut m) = self.entries.lock() {
             let list = m.entry(url.to_string()).or_default();
@@ -175,7 +175,7 @@ mod tests {
         let cache = PageCache::default();
         let get = |key, url: &str, html: &str| {
             let html = html.to_string();
-            cache.page(key, url, &|| Ok(html.clone())).map(|b| String::from_utf8_lossy(&b).into_owned())
+            cache.page(key, url, &|| Ok(html.clone().into_bytes())).map(|b| String::from_utf8_lossy(&b).into_owned())
         };
         assert_eq!(get(1, "a/", "A").ok().as_deref(), Some("A"));
         assert_eq!(get(1, "a/", "A").ok().as_deref(), Some("A"));
@@ -190,7 +190,7 @@ mod tests {
         let cache = PageCache::default();
         let get = |key, html: &str| {
             let html = html.to_string();
-            cache.page(key, "a/", &|| Ok(html.clone())).map(|b| String::from_utf8_lossy(&b).into_owned())
+            cache.page(key, "a/", &|| Ok(html.clone().into_bytes())).map(|b| String::from_utf8_lossy(&b).into_owned())
         };
         let keys = keep() as u64 + 1;
         for key in 1..=keys {
@@ -234,7 +234,7 @@ mod tests {
     fn failures_are_not_kept() {
         let cache = PageCache::default();
         assert!(cache.page(1, "a/", &|| Err(Diagnostic::error("bad template"))).is_err());
-        assert!(cache.page(1, "a/", &|| Ok("A".to_string())).is_ok());
+        assert!(cache.page(1, "a/", &|| Ok(b"A".to_vec())).is_ok());
         assert_eq!(cache.rendered.load(Ordering::Relaxed), 1);
     }
 }
