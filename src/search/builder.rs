@@ -162,6 +162,10 @@ impl Hasher for Fx {
         self.add(u64::from(i));
     }
 
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }
