@@ -81,7 +81,35 @@ pub(super) enum LinkCheck {
     Broken(String, String),
 }
 
-pub(super) fn check_link(link: &markdown::FoundLink, here: &Rendered, all: &[Arc<Rendered>]) -> LinkCheck {
+/// Checks every link of every page (reporting the page's own diagnostics
+/// too) and rewrites the links that only work the forge way to the real id.
+pub(super) fn check_links(pages: &[Page], rendered: &mut [Arc<Rendered>], strict: bool, diags: &mut Vec<Diagnostic>) {
+    let mut fixes: Vec<(usize, String, String)> = Vec::new();
+    for (i, (page, r)) in pages.iter().zip(rendered.iter()).enumerate() {
+        diags.extend(r.diagnostics.iter().cloned());
+        for link in &r.links {
+            match check_link(link, r, rendered) {
+                LinkCheck::Ok => {}
+                LinkCheck::Fix(href) => fixes.push((i, link.href.clone(), href)),
+                LinkCheck::Broken(message, hint) => {
+                    let d = if strict { Diagnostic::error(message) } else { Diagnostic::warning(message) };
+                    diags.push(d.at(link.span.clone()).hint(hint));
+                }
+            }
+        }
+        check_front(page, diags);
+    }
+    for (i, from, to) in fixes {
+        // Markdown links reach the HTML percent-encoded, raw HTML ones as written.
+        let esc = markdown::highlight::escape;
+        for (f, t) in [(esc(&from), esc(&to)), (percent_encode_href(&from), percent_encode_href(&to))] {
+            let r = Arc::make_mut(&mut rendered[i]);
+            r.html = r.html.replace(&format!("href=\"{f}\""), &format!("href=\"{t}\""));
+        }
+    }
+}
+
+fn check_link(link: &markdown::FoundLink, here: &Rendered, all: &[Arc<Rendered>]) -> LinkCheck {
     let (fragment, target) = match &link.target {
         Target::Missing(reason) => return LinkCheck::Broken(format!("broken link `{}`", link.dest), reason.clone()),
         Target::Anchor(f) if !f.is_empty() => (f, here),

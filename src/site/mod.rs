@@ -27,7 +27,7 @@ use crate::theme::Theme;
 mod checks;
 mod views;
 
-use checks::{LinkCheck, check_front, check_link, collect_aliases, foreign_syntax_warnings, percent_encode_href};
+use checks::{check_links, collect_aliases, foreign_syntax_warnings};
 use views::{LinkView, SiteCtx, sitemap};
 
 /// Where output files go.
@@ -279,30 +279,7 @@ pub fn build(
 
     crate::trace("build: navigation and generated pages done");
     // 3. Links and anchors, now that every page's ids are known.
-    let mut fixes: Vec<(usize, String, String)> = Vec::new();
-    for (i, (page, r)) in pages.iter().zip(&rendered).enumerate() {
-        diags.extend(r.diagnostics.iter().cloned());
-        for link in &r.links {
-            match check_link(link, r, &rendered) {
-                LinkCheck::Ok => {}
-                LinkCheck::Fix(href) => fixes.push((i, link.href.clone(), href)),
-                LinkCheck::Broken(message, hint) => {
-                    let d = if opts.strict { Diagnostic::error(message) } else { Diagnostic::warning(message) };
-                    diags.push(d.at(link.span.clone()).hint(hint));
-                }
-            }
-        }
-        check_front(page, &mut diags);
-    }
-    for (i, from, to) in fixes {
-        // Markdown links reach the HTML percent-encoded, raw HTML ones as written.
-        let esc = markdown::highlight::escape;
-        for (f, t) in [(esc(&from), esc(&to)), (percent_encode_href(&from), percent_encode_href(&to))] {
-            let r = Arc::make_mut(&mut rendered[i]);
-            r.html = r.html.replace(&format!("href=\"{f}\""), &format!("href=\"{t}\""));
-        }
-    }
-
+    check_links(&pages, &mut rendered, opts.strict, &mut diags);
     diags.extend(foreign_syntax_warnings(&pages, &rendered));
     if let Some(audit) = &opts.audit {
         audit.inspect(&pages, &rendered, &nav, opts.today, &mut diags);
