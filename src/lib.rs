@@ -105,6 +105,9 @@ impl site::Sink for output::Staging {
     fn link(&self, rel: &str, existing: &str) -> std::io::Result<bool> {
         output::Staging::link(self, rel, existing).map(|()| true)
     }
+    fn restart(&self) -> std::io::Result<()> {
+        output::Staging::restart(self)
+    }
 }
 
 /// How one run of the pipeline differs between `build`, `check` and `serve`.

@@ -206,6 +206,12 @@ impl Staging {
         Ok(())
     }
 
+    /// Empties the staging folder, to write the site again from scratch.
+    pub fn restart(&self) -> io::Result<()> {
+        std::fs::remove_dir_all(&self.dir)?;
+        std::fs::create_dir_all(&self.dir)
+    }
+
     /// Throws the staged files away, leaving the target as it was.
     pub fn discard(self) {
         let _ = std::fs::remove_dir_all(&self.dir);

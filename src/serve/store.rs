@@ -168,6 +168,14 @@ impl Sink for MemorySink<'_> {
         Ok(())
     }
 
+    fn restart(&self) -> std::io::Result<()> {
+        let poisoned = || std::io::Error::other("a build thread panicked");
+        self.files.lock().map_err(|_| poisoned())?.clear();
+        self.refused.lock().map_err(|_| poisoned())?.clear();
+        self.deferred.lock().map_err(|_| poisoned())?.clear();
+        Ok(())
+    }
+
     fn defer(&self, job: Deferred) -> Option<Deferred> {
         match self.deferred.lock() {
             Ok(mut jobs) => {

@@ -50,6 +50,12 @@ pub trait Sink: Sync {
     fn defer(&self, job: Deferred) -> Option<Deferred> {
         Some(job)
     }
+    /// Forgets every file written and job deferred so far: a build of all
+    /// versions starts again without one that failed. A sink that keeps
+    /// nothing need not do anything.
+    fn restart(&self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Work a [`Sink`] may run after the build: output path → contents.

@@ -20,7 +20,9 @@
 //!    shared across versions, into a sink that prefixes paths ([`sink`]).
 //!
 //! **Invariant:** an older version never fails the build: its problems
-//! become one warning and the version is left out.
+//! become one warning and the version is left out, everywhere: one that
+//! fails while building, after the switcher listed it, makes the build of
+//! every version start again without it.
 //!
 //! **Invariant:** content that did not change between versions is not
 //! read, parsed or rendered again, and a page whose template reads the same
@@ -104,8 +106,26 @@ pub fn build(b: &Build<'_>, content: Content, sink: &dyn Sink) -> Built {
             .hint("fetch the whole history (`git fetch --unshallow`; in CI, a checkout depth of 0)"),
         );
     }
-    let editions = editions(b, cfg, in_repo, content, &mut diags);
-    let result = build_editions(b, cfg, editions, sink);
+    let first = editions(b, cfg, in_repo.clone(), content, &mut diags, &[]);
+    let result = match build_editions(b, cfg, first, sink, true) {
+        Attempt::Done(result) => result,
+        Attempt::LeftOut(names, warnings) => {
+            // An older version failed to build after the switcher and the
+            // "what changed" pages had listed it: build everything again
+            // without it, from an empty output, so no page links to it.
+            diags.extend(warnings);
+            if let Err(e) = sink.restart() {
+                diags.push(Diagnostic::error(format!("cannot start the output again: {e}")));
+                return Err(diags);
+            }
+            let again = crate::content::load(&content_dir, &b.config.content_dir, b.drafts);
+            let editions = editions(b, cfg, in_repo, again, &mut Vec::new(), &names);
+            match build_editions(b, cfg, editions, sink, false) {
+                Attempt::Done(result) => result,
+                Attempt::LeftOut(_, more) => Err(more),
+            }
+        }
+    };
     match result {
         Ok((summary, more)) => {
             diags.extend(more);
@@ -133,6 +153,7 @@ fn editions(
     in_repo: Option<(&Repo, String)>,
     latest_content: Content,
     diags: &mut Vec<Diagnostic>,
+    left_out: &[String],
 ) -> Vec<Edition> {
     let repo = in_repo.as_ref().map(|(r, _)| *r);
     let repo_dir = in_repo.as_ref().map(|(_, d)| d.as_str()).unwrap_or("");
@@ -160,7 +181,7 @@ fn editions(
         && b.older
     {
         match list::older_versions(cfg, repo, b.root) {
-            Ok(v) => versions.extend(v),
+            Ok(v) => versions.extend(v.into_iter().filter(|v| !left_out.contains(&v.name))),
             Err(e) => diags.push(Diagnostic::warning(format!("cannot list versions: {e}"))),
         }
     }
@@ -227,12 +248,21 @@ fn skipped(diags: &mut Vec<Diagnostic>, v: &Version, why: Option<String>) {
     diags.push(d);
 }
 
+/// How a build of every edition ended.
+enum Attempt {
+    Done(Built),
+    /// These older versions failed (with these warnings) and may be retried
+    /// without them; nothing else is final.
+    LeftOut(Vec<String>, Vec<Diagnostic>),
+}
+
 fn build_editions(
     b: &Build<'_>,
     cfg: Option<&crate::config::VersionsConfig>,
     mut editions: Vec<Edition>,
     sink: &dyn Sink,
-) -> Built {
+    may_retry: bool,
+) -> Attempt {
     let snapshots: Vec<snapshot::Snapshot> = editions.iter().map(|e| snapshot::Snapshot::of(&e.content)).collect();
     let mut switcher = cfg.map(|_| {
         let list = editions
@@ -307,7 +337,7 @@ fn build_editions(
     };
     let mut editions = editions.into_iter().enumerate();
     let Some((version, first)) = editions.next().map(|(i, e)| one(i, e)) else {
-        return Ok((total, diags));
+        return Attempt::Done(Ok((total, diags)));
     };
     match first {
         Ok((summary, d)) if version.is_latest() => {
@@ -315,19 +345,28 @@ fn build_editions(
             total.files += summary.files;
             diags.extend(d);
         }
-        Err(d) if version.is_latest() => return Err(d),
+        Err(d) if version.is_latest() => return Attempt::Done(Err(d)),
         _ => {}
     }
     let older: Vec<(Version, Built)> = editions.collect::<Vec<_>>().into_par_iter().map(|(i, e)| one(i, e)).collect();
+    let mut failed = Vec::new();
+    let mut warnings = Vec::new();
     for (version, built) in older {
         match built {
             Ok((summary, _)) => {
                 total.pages += summary.pages;
                 total.files += summary.files;
             }
-            Err(d) => skipped(&mut diags, &version, d.iter().find(|d| d.is_error()).map(|d| d.render(false))),
+            Err(d) => {
+                skipped(&mut warnings, &version, d.iter().find(|d| d.is_error()).map(|d| d.render(false)));
+                failed.push(version.name.clone());
+            }
         }
     }
+    if !failed.is_empty() && may_retry {
+        return Attempt::LeftOut(failed, warnings);
+    }
+    diags.extend(warnings);
     if let Some(sw) = &common.switcher {
         let mut extra = vec![("versions.json".to_string(), sw.json())];
         // Latest's pages link to the feed when it has a "what changed" page:
@@ -342,12 +381,12 @@ fn build_editions(
         }
         for (rel, text) in extra {
             if let Err(e) = sink.write(&rel, text.as_bytes()) {
-                return Err(vec![Diagnostic::error(format!("cannot write `{rel}`: {e}"))]);
+                return Attempt::Done(Err(vec![Diagnostic::error(format!("cannot write `{rel}`: {e}"))]));
             }
             total.files += 1;
         }
     }
-    Ok((total, diags))
+    Attempt::Done(Ok((total, diags)))
 }
 
 fn changes_page(url: &str, title: String, html: String) -> Page {

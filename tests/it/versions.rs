@@ -272,6 +272,36 @@ fn older_version_with_broken_content_is_left_out_with_a_warning() {
 }
 
 #[test]
+fn older_version_that_fails_to_build_is_left_out_everywhere() {
+    if !have_git() {
+        return;
+    }
+    // Front matter loads, but the metric data is broken: found only while
+    // the version builds, after the versions are listed.
+    let repo = Repo::new("language = \"en\"\n[versions]\ntags = \"v*\"\n")
+        .write("content/a.md", "# A\n\nFirst.\n")
+        .write("content/metrics/dau.toml", "unit = \"人\"\nbogus = 1\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "Broken metric")
+        .run(&["tag", "v0.1"])
+        .write("content/a.md", "# A\n\nSecond.\n")
+        .write(
+            "content/metrics/dau.toml",
+            "title = \"DAU\"\nunit = \"人\"\n[[series]]\nname = \"DAU\"\ninterval = \"day\"\nstart = 2026-01-01\nvalues = [1, 2, 3]\n",
+        )
+        .commit("2026-01-06T10:00:00+08:00", "Ann", "Fixed");
+    let run = repo.site.build(&[]);
+    run.ok();
+    assert!(run.stderr().contains("version `v0.1` left out"), "{}", run.stderr());
+    assert!(!run.exists("v/v0.1/index.html"));
+    let json: Value = serde_json::from_str(&run.read("versions.json")).expect("json");
+    assert_eq!(json["versions"].as_array().map(Vec::len), Some(1), "{json}");
+    for page in crate::browser::html_pages(&run.out_dir) {
+        let html = run.read(&page);
+        assert!(!html.contains("v/v0.1/"), "{page} links to the version left out");
+    }
+}
+
+#[test]
 fn zero_matching_tags_builds_latest_alone() {
     if !have_git() {
         return;
