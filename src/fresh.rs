@@ -358,19 +358,34 @@ fn output_state(output: &Path) -> String {
     if !output.is_dir() {
         return "absent".to_string();
     }
-    // Folders are listed in order on one thread (the names need no stat),
-    // then files are stat'ed on every core: this runs after every build.
-    let mut entries = Vec::new();
-    for entry in walkdir::WalkDir::new(output).sort_by_file_name() {
-        let Ok(e) = entry else { return "unreadable".to_string() };
-        let kind = if e.file_type().is_file() {
-            0
-        } else if e.file_type().is_dir() {
-            1
-        } else {
-            2
-        };
-        entries.push((e.into_path(), kind));
+    // The entries in the order of one sorted walk, listed a top-level folder
+    // per task; then files are stat'ed on every core: this runs after every
+    // build and before every up-to-date answer.
+    let Ok(top) = std::fs::read_dir(output) else { return "unreadable".to_string() };
+    let mut top: Vec<PathBuf> = top.filter_map(Result::ok).map(|e| e.path()).collect();
+    top.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    let listed: Vec<Option<Vec<(PathBuf, u8)>>> = top
+        .par_iter()
+        .map(|dir| {
+            let mut out = Vec::new();
+            for entry in walkdir::WalkDir::new(dir).follow_root_links(false).sort_by_file_name() {
+                let e = entry.ok()?;
+                let kind = if e.file_type().is_file() {
+                    0
+                } else if e.file_type().is_dir() {
+                    1
+                } else {
+                    2
+                };
+                out.push((e.into_path(), kind));
+            }
+            Some(out)
+        })
+        .collect();
+    let mut entries = vec![(output.to_path_buf(), 1u8)];
+    for list in listed {
+        let Some(list) = list else { return "unreadable".to_string() };
+        entries.extend(list);
     }
     let stats: Vec<Option<(u64, String)>> = entries
         .par_iter()
