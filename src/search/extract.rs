@@ -107,9 +107,9 @@ pub fn sections(html: &str) -> Vec<Section> {
             }
             continue;
         }
-        let skipped = SKIPPED.contains(&tag.name.as_str()) || (tag.name == "a" && tag.has_class("heading-anchor"));
+        let skipped = SKIPPED.contains(&&*tag.name) || (tag.name == "a" && tag.has_class("heading-anchor"));
         if skipped && !tag.closing && !tag.self_closing {
-            skip = Some((tag.name, 1));
+            skip = Some((tag.name.into_owned(), 1));
             continue;
         }
         if let Some(level) = heading_level(&tag.name) {
@@ -144,7 +144,8 @@ pub fn sections(html: &str) -> Vec<Section> {
 }
 
 struct Tag<'a> {
-    name: String,
+    /// Lower-cased; borrowed from the HTML unless it had capitals.
+    name: std::borrow::Cow<'a, str>,
     closing: bool,
     self_closing: bool,
     /// Everything after the name, read only for the few tags that need it.
@@ -159,7 +160,9 @@ impl Tag<'_> {
             None => (false, inner),
         };
         let name_end = inner.find(|c: char| c.is_whitespace() || c == '/' || c == '>').unwrap_or(inner.len());
-        let name = inner[..name_end].to_ascii_lowercase();
+        let raw = &inner[..name_end];
+        let name: std::borrow::Cow<'_, str> =
+            if raw.bytes().any(|b| b.is_ascii_uppercase()) { raw.to_ascii_lowercase().into() } else { raw.into() };
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return None;
         }
