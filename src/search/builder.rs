@@ -29,7 +29,6 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::Doc;
-
 use super::tokenize::{Kind, Piece, each_piece, hash, shard_key};
 
 pub const END: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
@@ -217,11 +216,6 @@ impl Tokens {
         }
         out.postings = postings;
         out
-    }
-
-    /// Roughly the bytes held, for the memo's accounting.
-    pub fn size(&self) -> usize {
-        self.words.iter().map(|w| w.len() + 24).sum::<usize>() + self.postings.len() * 16
     }
 }
 
