@@ -28,6 +28,8 @@
 //! }
 //! ```
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::CheckReport;
@@ -127,6 +129,9 @@ impl CheckReport {
                 e.checked, e.broken, e.skipped, e.not_checked
             ));
         }
+        if self.problems.len() >= GROUPED {
+            out.push_str(&self.by_kind(warnings));
+        }
         if self.problems.is_empty() {
             out.push_str("check found no problems\n");
         } else {
@@ -134,5 +139,67 @@ impl CheckReport {
             out.push_str(&format!("check found {}\n", crate::diagnostics::summary(&ds)));
         }
         out
+    }
+
+    /// With many problems, how many of each kind, and the names (links,
+    /// anchors, keys) that come up most: one broken target often accounts
+    /// for dozens of problems.
+    fn by_kind(&self, warnings: bool) -> String {
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in self.problems.iter().filter(|p| warnings || p.diagnostic.is_error()) {
+            let (kind, name) = kind_and_name(&p.diagnostic.message);
+            *kinds.entry(kind).or_default() += 1;
+            if let Some(name) = name {
+                *names.entry(name).or_default() += 1 + p.also.len();
+            }
+        }
+        let mut kinds: Vec<(&str, usize)> = kinds.into_iter().collect();
+        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut out = String::from("by kind:\n");
+        for (kind, n) in kinds {
+            out.push_str(&format!("{n:>6}  {kind}\n"));
+        }
+        let mut names: Vec<(&str, usize)> = names.into_iter().filter(|(_, n)| *n > 1).collect();
+        names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        if !names.is_empty() {
+            out.push_str("most repeated:\n");
+            for (name, n) in names.into_iter().take(5) {
+                out.push_str(&format!("{n:>6}  `{name}`\n"));
+            }
+        }
+        out
+    }
+}
+
+/// Problems shown with a count by kind from this many on.
+const GROUPED: usize = 10;
+
+/// `broken link `a.md`` → (`broken link`, `a.md`): the message up to its
+/// first quoted name or colon, and the first quoted name.
+fn kind_and_name(message: &str) -> (&str, Option<&str>) {
+    let name = message.split('`').nth(1).filter(|n| !n.is_empty() && message.matches('`').count() >= 2);
+    let end = message.find(['`', ':']).unwrap_or(message.len());
+    let kind = message[..end].trim_end_matches([' ', '(']);
+    (if kind.is_empty() { message } else { kind }, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_names_come_from_the_message() {
+        assert_eq!(kind_and_name("broken link `a.md`"), ("broken link", Some("a.md")));
+        assert_eq!(
+            kind_and_name("template placeholders (`{{ x }}`): 3 uses"),
+            ("template placeholders", Some("{{ x }}"))
+        );
+        assert_eq!(kind_and_name("page is overdue for review: due 2026-01-01"), ("page is overdue for review", None));
+        assert_eq!(
+            kind_and_name("competitor note is stale: its newest source is `2026-02-03`"),
+            ("competitor note is stale", Some("2026-02-03"))
+        );
+        assert_eq!(kind_and_name("`x` is unknown"), ("`x` is unknown", Some("x")));
     }
 }
