@@ -25,9 +25,11 @@ use crate::render::Templates;
 use crate::theme::Theme;
 
 mod checks;
+mod keys;
 mod views;
 
 use checks::{check_links, collect_aliases, foreign_syntax_warnings};
+use keys::{frame_key, nav_lists, page_key};
 use views::{LinkView, SiteCtx, sitemap};
 
 /// Where output files go.
@@ -448,88 +450,6 @@ pub fn build(
     Ok((Summary { pages: written, files }, diags))
 }
 
-/// The key of page `i` through its template, equal in two versions exactly
-/// when the template reads the same values: `base` (config, templates, UI
-/// strings, date), the page (file, URL, kind, front matter, title, rendered
-/// HTML and contents), the navigation it shows (sidebar, breadcrumbs,
-/// previous, next, children) and what the extras give it. Whatever
-/// `SiteCtx::render_page` reads must be hashed here.
-fn page_key(ctx: &SiteCtx<'_>, base: u64, lists: &[u64], i: usize, extras: &dyn Extras) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    base.hash(&mut h);
-    let r = &ctx.rendered[i];
-    r.html.hash(&mut h);
-    r.toc.iter().map(|t| (t.level, &t.id, &t.title)).for_each(|t| t.hash(&mut h));
-    frame_key(ctx, lists, i, &mut h);
-    extras.page_key(&ctx.pages[i], &mut h);
-    h.finish()
-}
-
-/// Hashes what page `i`'s template shows besides its content and the
-/// extras: its own address, file, title and front matter, and the other
-/// pages it lists — its sidebar, breadcrumbs, previous and next, children.
-fn frame_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, h: &mut std::hash::DefaultHasher) {
-    use std::hash::Hash;
-    let page = &ctx.pages[i];
-    (&page.url, &page.rel, &page.file, page.generated, &ctx.titles[i]).hash(h);
-    format!("{:?} {:?}", page.kind, page.front).hash(h);
-    sidebar_key(ctx.nav, lists, i, h);
-    let link = |p: usize| {
-        let q = &ctx.pages[p];
-        (&ctx.titles[p], &q.url, &q.front.summary, &q.front.owner)
-    };
-    ctx.nav.ancestors(i).into_iter().map(link).collect::<Vec<_>>().hash(h);
-    (ctx.nav.prev(i).map(link), ctx.nav.next(i).map(link)).hash(h);
-    ctx.nav.children(i).into_iter().map(link).collect::<Vec<_>>().hash(h);
-}
-
-/// For each node of `nav`, a hash of the list a sidebar shows under it:
-/// each child's title, page URL and whether it has children, and the list
-/// under each child that is a group (groups are always shown open).
-fn nav_lists(nav: &Nav, pages: &[Page]) -> Vec<u64> {
-    use std::hash::{Hash, Hasher};
-    let mut preorder = Vec::with_capacity(nav.nodes.len());
-    let mut stack = if nav.nodes.is_empty() { Vec::new() } else { vec![0] };
-    while let Some(n) = stack.pop() {
-        preorder.push(n);
-        stack.extend(&nav.nodes[n].children);
-    }
-    let mut lists = vec![0; nav.nodes.len()];
-    for &n in preorder.iter().rev() {
-        let mut h = std::hash::DefaultHasher::new();
-        for &c in &nav.nodes[n].children {
-            let child = &nav.nodes[c];
-            (&child.title, child.page.map(|p| &pages[p].url), child.children.is_empty()).hash(&mut h);
-            if child.page.is_none() {
-                lists[c].hash(&mut h);
-            }
-        }
-        lists[n] = h.finish();
-    }
-    lists
-}
-
-/// Hashes what `Nav::sidebar` shows on page `i`, without writing it: the
-/// top level and, for each node on the way down to the page (which child of
-/// its parent it is), the list under it (see [`nav_lists`]). This follows
-/// the sidebar's rule (the top level and the open path, groups always open):
-/// a sidebar that shows more must hash more here.
-fn sidebar_key(nav: &Nav, lists: &[u64], i: usize, h: &mut std::hash::DefaultHasher) {
-    use std::hash::Hash;
-    lists.first().hash(h);
-    let mut path = Vec::new();
-    let mut node = nav.node_of.get(i).copied().flatten();
-    while let Some(n) = node {
-        path.push(n);
-        node = nav.nodes[n].parent;
-    }
-    for &n in path.iter().rev() {
-        let at = nav.nodes[n].parent.and_then(|p| nav.nodes[p].children.iter().position(|&c| c == n));
-        (at, lists[n]).hash(h);
-    }
-}
-
 /// The pages and files made from every page's front matter: the tag index
 /// and one page per tag (URL → HTML), the 404 page and the redirects of
 /// aliases (path → HTML).
@@ -643,8 +563,6 @@ fn nav_from_file(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
-
     use super::*;
 
     #[test]
@@ -652,88 +570,5 @@ mod tests {
         assert_eq!(text_dir("ar"), "rtl");
         assert_eq!(text_dir("fa-IR"), "rtl");
         assert_eq!(text_dir("zh-CN"), "ltr");
-    }
-
-    /// Sites as (file, title), home first: the sidebar key of a page is the
-    /// same in two sites exactly when its sidebar is.
-    #[test]
-    fn sidebar_key_tells_sidebars_apart_exactly() {
-        let base = [("_index.md", "Home"), ("a/_index.md", "A"), ("a/x.md", "X"), ("a/y.md", "Y"), ("b/z.md", "Z")];
-        let with = |extra: &[(&'static str, &'static str)]| {
-            let mut site: Vec<(&str, &str)> = base.to_vec();
-            for &(rel, title) in extra {
-                match site.iter_mut().find(|(r, _)| *r == rel) {
-                    Some(entry) => entry.1 = title,
-                    None => site.push((rel, title)),
-                }
-            }
-            site
-        };
-        let sites = [
-            with(&[]),
-            with(&[("a/w.md", "W")]),
-            with(&[("b/v.md", "V")]),
-            with(&[("a/x.md", "X2")]),
-            with(&[("a/_index.md", "A2")]),
-            with(&[("a/deep/d.md", "D")]),
-            with(&[("c.md", "C")]),
-        ];
-        let mut seen: Vec<(String, u64, String)> = Vec::new();
-        for site in &sites {
-            let mut pages: Vec<Page> = site.iter().map(|(rel, _)| Page::sample(rel, "")).collect();
-            pages.extend(
-                ["b/", "a/deep/"]
-                    .iter()
-                    .filter(|u| pages.iter().any(|p| p.url.starts_with(*u)) && !pages.iter().any(|p| p.url == **u))
-                    .map(|u| Page { rel: u.to_string(), generated: true, ..Page::sample(&format!("{u}_index.md"), "") })
-                    .collect::<Vec<_>>(),
-            );
-            let title =
-                |p: &Page| site.iter().find(|(rel, _)| *rel == p.rel).map_or(p.url.clone(), |(_, t)| t.to_string());
-            let titles: Vec<String> = pages.iter().map(title).collect();
-            let parent =
-                |p: &Page| p.parent_url().and_then(|u| pages.iter().position(|q| q.url == u && q.url != p.url));
-            let entries: Vec<nav::Entry<'_>> = pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| nav::Entry { title: &titles[i], weight: None, url: &p.url, parent: parent(p) })
-                .collect();
-            let nav = Nav::from_sections(&entries, 0);
-            let lists = nav_lists(&nav, &pages);
-            for (i, page) in pages.iter().enumerate() {
-                let mut h = std::hash::DefaultHasher::new();
-                sidebar_key(&nav, &lists, i, &mut h);
-                let html = nav.sidebar(i, &|p| links::page_href(&page.url, &pages[p].url));
-                seen.push((page.url.clone(), std::hash::Hasher::finish(&h), html));
-            }
-        }
-        for (url, key, html) in &seen {
-            for (_, other_key, other_html) in seen.iter().filter(|(u, ..)| u == url) {
-                assert_eq!(key == other_key, html == other_html, "`{url}`:\n{html}\n{other_html}");
-            }
-        }
-        assert!(seen.iter().filter(|(u, ..)| u == "a/x/").map(|(_, k, _)| k).collect::<HashSet<_>>().len() > 3);
-
-        // Groups of a nav file are always open.
-        let pages: Vec<Page> = ["_index.md", "a.md", "b.md", "c.md"].iter().map(|r| Page::sample(r, "")).collect();
-        let mut seen: Vec<(u64, String)> = Vec::new();
-        for summary in [
-            "- [A](a.md)\n- Group\n  - [B](b.md)\n  - [C](c.md)\n",
-            "- [A](a.md)\n- Group\n  - [B2](b.md)\n  - [C](c.md)\n",
-            "- [A](a.md)\n- Group 2\n  - [B](b.md)\n  - [C](c.md)\n",
-            "- [A](a.md)\n- Group\n  - [B](b.md)\n- [C](c.md)\n",
-        ] {
-            let resolve = |dest: &str| pages.iter().position(|p| p.rel == dest);
-            let (nav, _) = Nav::from_file("SUMMARY.md", summary, pages.len(), 0, resolve);
-            let lists = nav_lists(&nav, &pages);
-            let mut h = std::hash::DefaultHasher::new();
-            sidebar_key(&nav, &lists, 1, &mut h);
-            seen.push((std::hash::Hasher::finish(&h), nav.sidebar(1, &|p| links::page_href("a/", &pages[p].url))));
-        }
-        for (key, html) in &seen {
-            for (other_key, other_html) in &seen {
-                assert_eq!(key == other_key, html == other_html, "{html}\n{other_html}");
-            }
-        }
     }
 }
