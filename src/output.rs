@@ -87,7 +87,7 @@ impl Staging {
         }
         if dir.exists() {
             // Left behind by a build that was killed: never part of the site.
-            std::fs::remove_dir_all(&dir)?;
+            remove_tree(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
         let previous = target.is_dir();
@@ -201,7 +201,7 @@ impl Staging {
             return Err(e);
         }
         if had_old {
-            std::fs::remove_dir_all(&old)?;
+            remove_tree(&old)?;
         }
         Ok(())
     }
@@ -216,4 +216,16 @@ impl Staging {
     pub fn discard(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Deletes the folder `dir` and everything in it, a top-level entry per
+/// task: deleting the previous site is part of every rebuild.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|e| match e.file_type()?.is_dir() {
+        true => std::fs::remove_dir_all(e.path()),
+        false => std::fs::remove_file(e.path()),
+    })?;
+    std::fs::remove_dir(dir)
 }
