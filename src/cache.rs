@@ -2,7 +2,7 @@
 //! from earlier runs of the pipeline, so a rebuild only redoes what a change
 //! affects.
 //!
-//! Two layers, each keyed by everything its output depends on:
+//! Three layers, each keyed by everything its output depends on:
 //!
 //! - **Markdown** of a page depends on the page's own text and on the shape
 //!   of the site its links resolve against (which pages and files exist and
@@ -10,19 +10,23 @@
 //!   shape is the [`Scope`] key; the page is compared by its whole text, so
 //!   no hash collision can serve a stale page. A template edit keeps the
 //!   scope, so it re-renders pages without re-parsing any Markdown.
-//! - **Pages** (a page through its template) depend on the page and on what
-//!   its template shows of the rest of the site: titles and front matter of
-//!   every page (sidebar, breadcrumbs, previous/next, children), the config,
-//!   the templates and the date. That is the [`Shell`] key. Editing the body
-//!   of one page leaves the shell alone, so only that page is rendered again;
-//!   a title change renders every page's template (from cached Markdown).
+//! - **Pages** (a page through its template) depend on the content the
+//!   template gets (compared in full), on the config, templates, date and
+//!   options, and on what this page shows of the rest of the site: its
+//!   sidebar, breadcrumbs, previous/next, children and own front matter
+//!   ([`Scope::frame`], hashed by `site::keys`). Editing the body of one page
+//!   renders that page again; a title change renders the pages that show the
+//!   title (from cached Markdown).
+//! - **Derived values** made from every page's titles and front matter (tag
+//!   pages, upkeep reports, 404, redirects) are kept per [`Shell`], the hash
+//!   of all of those ([`Scope::derived`]).
 //!
 //! Entries not used by the latest build are dropped by [`Cache::finish`], so
 //! the cache holds one site (all its versions) at a time.
 //!
 //! **Invariant:** anything a template or the Markdown renderer reads must be
-//! covered by the scope or shell keys; `site::build` computes both from its
-//! own inputs.
+//! covered by the scope, frame or shell keys; `site::build` computes them
+//! from its own inputs.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};

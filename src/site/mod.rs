@@ -339,12 +339,16 @@ pub fn build(
         std::hash::Hasher::finish(&h)
     };
     let lists = if opts.extras.is_some() || memo.is_some() { nav_lists(&nav, pages) } else { Vec::new() };
-    // `serve`: what a page's template reads of the rest of the site, page by
-    // page, so a changed title redoes only the pages that show it.
+    // `serve`: what every page's template reads (`base` and, for a site in
+    // git, the version's facts); each page adds what it shows of the site.
     let inputs = {
+        use std::hash::{Hash, Hasher};
         let mut h = std::hash::DefaultHasher::new();
-        crate::cache::template_inputs(&mut h, config, theme, opts);
-        std::hash::Hasher::finish(&h)
+        base.hash(&mut h);
+        if let Some(x) = &opts.extras {
+            x.fingerprint(&mut h);
+        }
+        h.finish()
     };
     let write_pages = || {
         (0..pages.len()).into_par_iter().for_each(|i| {
