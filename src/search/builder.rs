@@ -29,7 +29,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::Doc;
-use super::tokenize::{Kind, Piece, each_piece, hash, shard_key};
+use super::tokenize::{Piece, each_piece, hash, shard_key};
 
 pub const END: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
 pub const MORE: &[u8; 32] = b"wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -66,7 +66,7 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
     // one block's postings (and tokens) exist at a time per thread; then
     // each shard joins its tokens' lists block after block, so sections
     // stay in order.
-    let gathered: Vec<FastMap<String, Vec<(u32, u8)>>> = docs
+    let gathered: Vec<BlockPostings> = docs
         .par_chunks(BLOCK)
         .enumerate()
         .map(|(b, block)| {
@@ -100,7 +100,7 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
             let mut postings: FastMap<&str, Vec<(u32, u8)>> = FastMap::default();
             for block in &blocks {
                 for (token, list) in &block[k] {
-                    postings.entry(token.as_str()).or_default().extend_from_slice(list);
+                    postings.entry(token).or_default().extend_from_slice(list);
                 }
             }
             let mut list: Vec<TokenPostings<'_>> = postings.into_iter().collect();
@@ -111,8 +111,19 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
     drop(blocks);
     let (chunk_files, chunk_sizes) = chunks(docs);
     out.extend(chunk_files);
-    let hashes: Vec<u32> = out.par_iter().map(|(_, body)| fnv(0x811c_9dc5, body.as_bytes())).collect();
-    let build = hashes.iter().fold(0x811c_9dc5, |h, x| fnv(h, &x.to_le_bytes()));
+    // The build id only has to change when a file does: a word-at-a-time
+    // hash, since it reads every byte of the index.
+    let hashes: Vec<u64> = out
+        .par_iter()
+        .map(|(_, body)| {
+            let mut h = Fx::default();
+            h.write(body.as_bytes());
+            h.finish()
+        })
+        .collect();
+    let mut h = Fx::default();
+    hashes.iter().for_each(|&x| h.write_u64(x));
+    let build = (h.finish() ^ (h.finish() >> 32)) as u32;
     let mut sections = String::new();
     for d in docs {
         push_number(&mut sections, d.doc.sections.len() as u32);
@@ -170,14 +181,12 @@ impl Hasher for Fx {
     }
 }
 
-fn fnv(h: u32, bytes: &[u8]) -> u32 {
-    bytes.iter().fold(h, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
-}
-
 /// A token and its postings, `(section, weight)` by section.
 type TokenPostings<'a> = (&'a str, Vec<(u32, u8)>);
-/// The same, owning its token: one block's share of a shard.
-type OwnedPostings = (String, Vec<(u32, u8)>);
+/// One block's postings by token.
+type BlockPostings = FastMap<Arc<str>, Vec<(u32, u8)>>;
+/// A token and its postings, owning its token: one block's share of a shard.
+type OwnedPostings = (Arc<str>, Vec<(u32, u8)>);
 
 /// A token of a page or block: a CJK token packed as its one or two
 /// characters with [`CJK`] set, a word as its index in a list of words.
@@ -188,14 +197,14 @@ const CJK: Key = 1 << 63;
 /// its words listed once each.
 #[derive(Debug, Default)]
 pub struct Tokens {
-    words: Vec<String>,
+    words: Vec<Arc<str>>,
     postings: Vec<(Key, u32, u8)>,
 }
 
 impl Tokens {
     /// Cuts a page's title, headings and text.
     pub fn of(doc: &Doc) -> Tokens {
-        let mut words: FastMap<String, u32> = FastMap::default();
+        let mut words: FastMap<Arc<str>, u32> = FastMap::default();
         let mut out = Tokens::default();
         let mut section: FastMap<Key, u8> = FastMap::default();
         let mut bump = |section: &mut FastMap<Key, u8>, text: &str, update: fn(u8) -> u8| {
@@ -222,8 +231,8 @@ impl Tokens {
 /// One block's postings, keyed without a string per token occurrence.
 #[derive(Default)]
 struct Block {
-    words: FastMap<String, u32>,
-    names: Vec<String>,
+    words: FastMap<Arc<str>, u32>,
+    names: Vec<Arc<str>>,
     postings: FastMap<Key, Vec<(u32, u8)>>,
 }
 
@@ -232,7 +241,7 @@ impl Block {
     fn add(&mut self, page: &Tokens, first: u32) {
         // The page's words by their index in this block.
         let ids: Vec<Key> =
-            page.words.iter().map(|w| key(&mut self.words, &mut self.names, Piece::Word(w, Kind::Word))).collect();
+            page.words.iter().map(|w| intern(&mut self.words, &mut self.names, w, || Arc::clone(w))).collect();
         for &(key, sec, w) in &page.postings {
             let key = if key & CJK == 0 { ids[key as usize] } else { key };
             self.postings.entry(key).or_default().push((first + sec, w));
@@ -240,19 +249,20 @@ impl Block {
     }
 
     /// The postings by token text.
-    fn into_postings(self) -> FastMap<String, Vec<(u32, u8)>> {
+    fn into_postings(self) -> BlockPostings {
         let names = self.names;
         self.postings
             .into_iter()
             .map(|(key, list)| {
                 let text = if key & CJK == 0 {
-                    names[key as usize].clone()
+                    Arc::clone(&names[key as usize])
                 } else {
-                    [(key >> 21) & 0x1F_FFFF, key & 0x1F_FFFF]
+                    let cjk: String = [(key >> 21) & 0x1F_FFFF, key & 0x1F_FFFF]
                         .into_iter()
                         .filter(|&c| c != 0)
                         .filter_map(|c| char::from_u32(c as u32))
-                        .collect()
+                        .collect();
+                    Arc::from(cjk)
                 };
                 (text, list)
             })
@@ -261,19 +271,29 @@ impl Block {
 }
 
 /// The key of `piece`, listing a new word in `words` and `names`.
-fn key(words: &mut FastMap<String, u32>, names: &mut Vec<String>, piece: Piece<'_>) -> Key {
+fn key(words: &mut FastMap<Arc<str>, u32>, names: &mut Vec<Arc<str>>, piece: Piece<'_>) -> Key {
     match piece {
         Piece::Cjk(cs, _) => CJK | (cs[0] as Key) << 21 | cs.get(1).map_or(0, |&c| c as Key),
-        Piece::Word(w, _) => match words.get(w) {
-            Some(&i) => Key::from(i),
-            None => {
-                let i = names.len() as u32;
-                words.insert(w.to_string(), i);
-                names.push(w.to_string());
-                Key::from(i)
-            }
-        },
+        Piece::Word(w, _) => intern(words, names, w, || Arc::from(w)),
     }
+}
+
+/// The index of word `w` in `names`, adding it (one string shared by both
+/// lists, made by `owned`) when it is new.
+fn intern(
+    words: &mut FastMap<Arc<str>, u32>,
+    names: &mut Vec<Arc<str>>,
+    w: &str,
+    owned: impl FnOnce() -> Arc<str>,
+) -> Key {
+    if let Some(&i) = words.get(w) {
+        return Key::from(i);
+    }
+    let i = names.len() as u32;
+    let name = owned();
+    words.insert(Arc::clone(&name), i);
+    names.push(name);
+    Key::from(i)
 }
 
 fn shard_file(k: usize, list: &[TokenPostings<'_>]) -> String {

@@ -7,10 +7,24 @@
 //! debug builds the versions stage renders every reused page again and
 //! compares.
 
+use std::fmt::Write as _;
+use std::hash::Hasher as _;
+
 use super::Extras;
 use super::views::SiteCtx;
 use crate::content::Page;
+use crate::markdown::Rendered;
 use crate::nav::Nav;
+
+/// Feeds formatted text to a hasher.
+struct HashWriter<'a>(&'a mut std::hash::DefaultHasher);
+
+impl std::fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
+}
 
 /// The key of page `i` through its template, equal in two versions exactly
 /// when the template reads the same values: `base` (config, templates, UI
@@ -22,12 +36,18 @@ pub(super) fn page_key(ctx: &SiteCtx<'_>, base: u64, lists: &[u64], i: usize, ex
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     base.hash(&mut h);
-    let r = &ctx.rendered[i];
-    r.html.hash(&mut h);
-    r.toc.iter().map(|t| (t.level, &t.id, &t.title)).for_each(|t| t.hash(&mut h));
+    extras.content_key(&ctx.rendered[i], &mut h);
     frame_key(ctx, lists, i, &mut h);
     extras.page_key(&ctx.pages[i], &mut h);
     h.finish()
+}
+
+/// Hashes what a page's template reads of its rendered Markdown: the HTML
+/// and the table of contents.
+pub(crate) fn content_key(r: &Rendered, h: &mut std::hash::DefaultHasher) {
+    use std::hash::Hash;
+    r.html.hash(h);
+    r.toc.iter().map(|t| (t.level, &t.id, &t.title)).for_each(|t| t.hash(h));
 }
 
 /// Hashes what page `i`'s template shows besides its content and the
@@ -37,7 +57,10 @@ pub(super) fn frame_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, h: &mut std:
     use std::hash::Hash;
     let page = &ctx.pages[i];
     (&page.url, &page.rel, &page.file, page.generated, &ctx.titles[i]).hash(h);
-    format!("{:?} {:?}", page.kind, page.front).hash(h);
+    // The front matter's fields, through its `Debug` form (streamed, not
+    // collected into a string).
+    let _ = write!(HashWriter(h), "{:?} {:?}", page.kind, page.front);
+    h.write_u8(0xff);
     sidebar_key(ctx.nav, lists, i, h);
     let link = |p: usize| {
         let q = &ctx.pages[p];

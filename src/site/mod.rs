@@ -26,6 +26,7 @@ use crate::theme::Theme;
 
 mod checks;
 mod keys;
+pub(crate) use keys::content_key;
 mod views;
 
 use checks::{check_links, collect_aliases, foreign_syntax_warnings};
@@ -99,6 +100,11 @@ pub trait Extras: Send + Sync {
     }
     /// Hashes what `updated` and `context` give `page`, for [`Extras::page`].
     fn page_key(&self, page: &Page, h: &mut std::hash::DefaultHasher);
+    /// Hashes a page's rendered Markdown (HTML and contents), for
+    /// [`Extras::page`]; the versions hash each shared rendering once.
+    fn content_key(&self, rendered: &Arc<Rendered>, h: &mut std::hash::DefaultHasher) {
+        keys::content_key(rendered, h);
+    }
     /// The page at `url` through its template: the HTML another version made
     /// of it under the same `key` (everything the template reads, see
     /// `page_key`), else `render`.

@@ -18,9 +18,9 @@ use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, BlockSource, Host, Link, Rendered, Target};
 
-/// Variants kept per page text: the same text rendered in differently
-/// shaped sites.
-const MAX_VARIANTS: usize = 4;
+/// Renderings kept per page: its texts in the versions, and the same text
+/// rendered in differently shaped sites.
+const MAX_VARIANTS: usize = 8;
 
 #[derive(Default)]
 pub struct MarkdownCache {
@@ -38,7 +38,9 @@ struct Entry {
     src: std::sync::Arc<str>,
     body_start: usize,
     title: Option<String>,
-    links: Vec<(String, String, Answer)>,
+    /// Every link the rendering resolved: destination, href, answer, and
+    /// the target as numbered in the version that rendered it.
+    links: Vec<(String, String, Answer, Target)>,
     blocks: Vec<Block>,
     rendered: Arc<Rendered>,
 }
@@ -62,6 +64,19 @@ fn answer(target: &Target, pages: &[Page]) -> Answer {
         }
         Target::Asset => Answer::Asset,
         Target::Missing(m) => Answer::Missing(m.clone()),
+    }
+}
+
+/// Whether `target` in a site of `pages` gives the answer `expected`
+/// (without making it: this runs for every link of every reused page).
+fn answers(target: &Target, pages: &[Page], expected: &Answer) -> bool {
+    match (target, expected) {
+        (Target::External, Answer::External) | (Target::Asset, Answer::Asset) => true,
+        (Target::Anchor(a), Answer::Anchor(b)) | (Target::Missing(a), Answer::Missing(b)) => a == b,
+        (Target::Page { page, fragment }, Answer::Page(url, f)) => {
+            pages.get(*page).map_or("", |p| p.url.as_str()) == url && fragment == f
+        }
+        _ => false,
     }
 }
 
@@ -98,14 +113,17 @@ impl Host for Recorder<'_> {
 
 impl MarkdownCache {
     pub fn render(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Arc<Rendered> {
+        // By file and address only: the text is compared in `reuse`, where
+        // a blob shared by two versions is the very same string.
         let key = {
             let mut h = DefaultHasher::new();
-            (&page.file, &page.url, &page.src).hash(&mut h);
+            (&page.file, &page.url).hash(&mut h);
             h.finish()
         };
         let candidates: Vec<Arc<Entry>> =
             self.entries.lock().map(|m| m.get(&key).cloned().unwrap_or_default()).unwrap_or_default();
-        for e in candidates {
+        // Newest first: the version built just before is the likeliest match.
+        for e in candidates.into_iter().rev() {
             if let Some(r) = reuse(&e, page, pages, input, host) {
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 return r;
@@ -120,7 +138,7 @@ impl MarkdownCache {
             .into_iter()
             .map(|(dest, link)| {
                 let a = answer(&link.target, pages);
-                (dest, link.href, a)
+                (dest, link.href, a, link.target)
             })
             .collect();
         let entry = Entry {
@@ -155,19 +173,25 @@ fn reuse(
 ) -> Option<Arc<Rendered>> {
     if e.file != page.file
         || e.url != page.url
-        || e.src != page.src
+        || !(Arc::ptr_eq(&e.src, &page.src) || e.src == page.src)
         || e.body_start != page.body_start
         || e.title != page.front.title
     {
         return None;
     }
-    let mut targets: HashMap<&str, Target> = HashMap::new();
-    for (dest, href, expected) in &e.links {
+    // The targets here, when any page number differs from the rendering's.
+    let mut moved: Option<HashMap<&str, Target>> = None;
+    for (i, (dest, href, expected, was)) in e.links.iter().enumerate() {
         let link = host.link(dest);
-        if link.href != *href || answer(&link.target, pages) != *expected {
+        if link.href != *href || !answers(&link.target, pages, expected) {
             return None;
         }
-        targets.insert(dest, link.target);
+        if moved.is_none() && link.target != *was {
+            moved = Some(e.links[..i].iter().map(|(d, _, _, t)| (d.as_str(), t.clone())).collect());
+        }
+        if let Some(m) = &mut moved {
+            m.insert(dest, link.target);
+        }
     }
     for (kind, body, offset, expected) in &e.blocks {
         let at = BlockSource { file: input.file, src: input.src, offset: *offset };
@@ -176,6 +200,9 @@ fn reuse(
         }
     }
     // Links resolve to page numbers, which differ between versions.
+    let Some(targets) = moved else {
+        return Some(Arc::clone(&e.rendered));
+    };
     let moved = |link: &crate::markdown::FoundLink| targets.get(link.dest.as_str()).is_some_and(|t| *t != link.target);
     if !e.rendered.links.iter().any(moved) {
         return Some(Arc::clone(&e.rendered));

@@ -14,13 +14,14 @@ use crate::git::{Facts, Stamp};
 use crate::markdown::{self, Host, Rendered};
 
 use super::cache::MarkdownCache;
-use super::pages::PageCache;
+use super::pages::{Digests, PageCache};
 use super::switcher::Switcher;
 
 /// What every version of one build shares.
 pub struct Shared {
     pub markdown: MarkdownCache,
     pub pages: PageCache,
+    pub digests: Digests,
     pub switcher: Option<Switcher>,
     /// The templates may read `versions.current` (see `pages`).
     pub reads_current: bool,
@@ -149,14 +150,27 @@ impl crate::site::Extras for VersionExtras {
     }
 
     fn page_key(&self, page: &Page, h: &mut DefaultHasher) {
-        self.updated(page).hash(h);
+        // What `updated` and `git_view` show, by commit: a commit id fixes
+        // its date, author and summary.
+        let stamp = |s: &Option<Arc<Stamp>>| s.as_ref().map(|s| s.id);
+        let facts = self.facts.as_deref();
+        (!page.generated).then(|| facts.and_then(|f| f.files.get(&page.rel)).map(|f| stamp(&f.updated))).hash(h);
         let url = &page.url;
         let switcher = self.switcher();
         switcher.is_some().hash(h);
         if let Some(s) = switcher {
             s.view_key(self.edition, url, self.shared.reads_current, h);
         }
-        self.git_view(url).hash(h);
+        let shown = facts.and_then(|f| Some((f, f.files.get(self.rel_by_url.get(url)?)?)));
+        shown.map(|(all, f)| (stamp(&f.updated), stamp(&f.created), all.truncated)).hash(h);
+        if let Some((_, f)) = shown {
+            f.history.len().hash(h);
+            f.history.iter().for_each(|s| s.id.hash(h));
+        }
+    }
+
+    fn content_key(&self, rendered: &Arc<Rendered>, h: &mut DefaultHasher) {
+        h.write_u64(self.shared.digests.of(rendered));
     }
 
     fn page(

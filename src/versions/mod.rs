@@ -312,6 +312,7 @@ fn build_editions(
     let common = Arc::new(extras::Shared {
         markdown: cache::MarkdownCache::default(),
         pages: pages::PageCache::default(),
+        digests: pages::Digests::default(),
         switcher,
         reads_current: pages::may_read_current(b.theme.templates.values().map(String::as_str)),
         several: editions.len() > 1,

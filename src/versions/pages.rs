@@ -10,9 +10,10 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use crate::diagnostics::Diagnostic;
+use crate::markdown::Rendered;
 
 /// Pages kept per URL, newest last: one per version being built at once,
 /// and latest's. Versions are built newest first (older ones a few at a
@@ -71,6 +72,34 @@ impl PageCache {
             }
         }
         Ok(html)
+    }
+}
+
+/// The content hash (`site::content_key`) of each rendering the versions
+/// share, made once per rendering instead of once per page and version.
+///
+/// Keyed by the rendering's address, held by a `Weak`: while it lives, the
+/// address is not reused and the rendering cannot change in place (a
+/// stage that changes one, `Arc::make_mut`, then moves it to a new
+/// address), yet the rendering's text is freed with its last page.
+#[derive(Default)]
+pub struct Digests {
+    seen: Mutex<HashMap<usize, (Weak<Rendered>, u64)>>,
+}
+
+impl Digests {
+    pub fn of(&self, r: &Arc<Rendered>) -> u64 {
+        let at = Arc::as_ptr(r) as usize;
+        if let Some(&(_, d)) = self.seen.lock().ok().as_ref().and_then(|m| m.get(&at)) {
+            return d;
+        }
+        let mut h = std::hash::DefaultHasher::new();
+        crate::site::content_key(r, &mut h);
+        let d = std::hash::Hasher::finish(&h);
+        if let Ok(mut m) = self.seen.lock() {
+            m.insert(at, (Arc::downgrade(r), d));
+        }
+        d
     }
 }
 

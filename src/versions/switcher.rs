@@ -119,7 +119,7 @@ struct ViewInputs<'a> {
     changes_url: Option<&'a str>,
     /// The page in each edition, and whether it is that page (else that
     /// edition's home).
-    targets: Vec<(String, bool)>,
+    targets: Vec<(&'a str, bool)>,
 }
 
 /// One entry of `versions.json`.
@@ -159,23 +159,23 @@ impl Switcher {
 
     /// The URL in edition `to` of the page at `url` in edition `from`, and
     /// whether it is that page (else it is `to`'s home).
-    pub fn target(&self, from: usize, to: usize, url: &str) -> (String, bool) {
+    pub fn target<'a>(&'a self, from: usize, to: usize, url: &'a str) -> (&'a str, bool) {
         let (src, dst) = (&self.editions[from], &self.editions[to]);
         if from == to {
-            return (url.to_string(), true);
+            return (url, true);
         }
         if let Some(rel) = src.by_url.get(url) {
             if let Some(u) = dst.by_rel.get(rel) {
-                return (u.clone(), true);
+                return (u, true);
             }
             if let Some(u) = self.renames.get(&(from, to)).and_then(|m| m.get(rel)).and_then(|r| dst.by_rel.get(r)) {
-                return (u.clone(), true);
+                return (u, true);
             }
         }
         if dst.urls.contains(url) {
-            return (url.to_string(), true);
+            return (url, true);
         }
-        (String::new(), false)
+        ("", false)
     }
 
     /// What [`Switcher::view`] reads that can differ between editions;
@@ -212,13 +212,13 @@ impl Switcher {
                 fallback: !same,
             })
             .collect();
-        let (latest_url, same) = targets.first().cloned().unwrap_or_default();
+        let (latest_url, same) = targets.first().copied().unwrap_or_default();
         let canonical = match &self.base_url {
             Some(base) => {
                 let path: Vec<String> = latest_url.split('/').map(links::encode_segment).collect();
                 format!("{base}/{}", path.join("/"))
             }
-            None => href(latest_url.clone()),
+            None => href(latest_url.to_string()),
         };
         SwitcherView {
             current: current.to_string(),
