@@ -107,9 +107,13 @@ pub fn serve(opts: &ServeOptions, report: &(dyn Fn(Event<'_>) + Sync)) -> Result
         content_dir: "content".to_string(),
         url: url.clone(),
     };
+    // Watch what the config names before the first build: an edit made
+    // while it runs waits in the channel and is built right after it.
+    follow(&mut watcher, &crate::open(&opts.build, false).ok(), opts, report);
     let first = server.rebuild(report);
-    // Watch before announcing the address: an edit made as soon as the
-    // server says it is listening must not be lost.
+    // The build may have moved the folders (a config edit); watch before
+    // announcing the address, so an edit made as soon as the server says it
+    // is listening is not lost either.
     follow(&mut watcher, &first, opts, report);
     report(Event::Listening { url: &url });
     watch_loop(&rx, &mut watcher, &mut server, opts, report);
