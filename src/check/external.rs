@@ -7,15 +7,16 @@
 //! redirects. A broken URL is reported once, at its first use, with every
 //! other place that uses it.
 //!
-//! The client is a minimal HTTP/1.1 over `TcpStream`: opsbook has no TLS
-//! stack, so `https://` links are counted as not checked rather than
-//! guessed at (see ARCHITECTURE.md, "Dependencies").
+//! The client is a minimal HTTP/1.1 over `TcpStream`, through `rustls` for
+//! `https://` with the web's root certificates (`webpki-roots`), plus any in
+//! the PEM file `SSL_CERT_FILE` names — a company's own authority, or a
+//! test's. Other schemes (`ftp:`, `mailto:`) are counted as not checked.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -34,13 +35,13 @@ pub struct Settings {
 /// Counts of distinct URLs.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Summary {
-    /// `http://` URLs probed.
+    /// `http://` and `https://` URLs probed.
     pub checked: usize,
     /// Of those, how many are broken.
     pub broken: usize,
     /// URLs matched by `external_skip`.
     pub skipped: usize,
-    /// `https://` URLs, which opsbook cannot check.
+    /// URLs with another scheme (`ftp:`, `mailto:`), which are not requested.
     pub not_checked: usize,
 }
 
@@ -65,13 +66,14 @@ pub fn check(links: Vec<(String, Span)>, settings: &Settings) -> Outcome {
     for url in uses.keys() {
         if skipped(url, &settings.skip) {
             summary.skipped += 1;
-        } else if url.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://")) {
+        } else if Target::parse(url).is_some() {
             queue.push(url.as_str());
         } else {
             summary.not_checked += 1;
         }
     }
     summary.checked = queue.len();
+    let tls = tls_config();
     let results: Vec<Mutex<Option<Result<(), String>>>> = queue.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
@@ -80,7 +82,7 @@ pub fn check(links: Vec<(String, Span)>, settings: &Settings) -> Outcome {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(url) = queue.get(i) else { break };
-                    let verdict = probe(url, settings);
+                    let verdict = probe(url, settings, &tls);
                     if let Ok(mut slot) = results[i].lock() {
                         *slot = Some(verdict);
                     }
@@ -122,29 +124,55 @@ fn skipped(url: &str, skip: &[String]) -> bool {
     })
 }
 
+/// What `https://` requests trust, made once per check: the web's root
+/// certificates and those of `SSL_CERT_FILE` (a PEM file, as curl and
+/// OpenSSL read it); else why there is none.
+type Tls = Result<Arc<rustls::ClientConfig>, String>;
+
+fn tls_config() -> Tls {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty()) {
+        let shown = std::path::Path::new(&file).display().to_string();
+        let certs = CertificateDer::pem_file_iter(&file)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| format!("cannot read the certificates of SSL_CERT_FILE `{shown}`: {e}"))?;
+        if certs.is_empty() {
+            return Err(format!("SSL_CERT_FILE `{shown}` holds no PEM certificate"));
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| format!("a certificate in SSL_CERT_FILE `{shown}` is not usable: {e}"))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
 /// Ok when the URL answers with a success (after redirects); otherwise why not.
-fn probe(url: &str, settings: &Settings) -> Result<(), String> {
+fn probe(url: &str, settings: &Settings, tls: &Tls) -> Result<(), String> {
     let mut url = url.to_string();
     let mut method = "HEAD";
     let mut hops = 0;
     let mut attempt = 0;
     loop {
         let Some(target) = Target::parse(&url) else {
-            return Err("not a valid http URL".into());
+            return Err("not a valid http or https URL".into());
         };
-        match request(&target, method, settings.timeout) {
+        match request(&target, method, settings.timeout, tls) {
             Ok(r) if (200..300).contains(&r.status) => return Ok(()),
             Ok(r) if (300..400).contains(&r.status) && r.location.is_some() => {
                 hops += 1;
                 if hops > 5 {
                     return Err("too many redirects".into());
                 }
-                let location = r.location.unwrap_or_default();
-                if location.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")) {
-                    // Moved to https, which we cannot follow: the site is there.
-                    return Ok(());
-                }
-                url = target.join(&location);
+                url = target.join(&r.location.unwrap_or_default());
             }
             Ok(r) if method == "HEAD" && matches!(r.status, 403 | 405 | 501) => method = "GET",
             Ok(r) if retryable(r.status) && attempt < settings.retries => {
@@ -166,6 +194,8 @@ fn retryable(status: u16) -> bool {
 }
 
 struct Target {
+    /// `https://`: the request goes through TLS.
+    tls: bool,
     host: String,
     port: u16,
     /// `host` or `host:port`, as the `Host` header wants it.
@@ -175,7 +205,15 @@ struct Target {
 
 impl Target {
     fn parse(url: &str) -> Option<Target> {
-        let rest = url.get(7..).filter(|_| url.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://")))?;
+        let scheme = |s: &str| url.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+        let (tls, rest) = if scheme("http://") {
+            (false, &url[7..])
+        } else if scheme("https://") {
+            (true, &url[8..])
+        } else {
+            return None;
+        };
+        let default_port = if tls { 443 } else { 80 };
         let (authority, path) = match rest.find(['/', '?']) {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
@@ -183,31 +221,32 @@ impl Target {
         let authority = authority.rsplit('@').next().unwrap_or(authority);
         let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
             let (h, after) = v6.split_once(']')?;
-            (h.to_string(), after.strip_prefix(':').map(str::parse).transpose().ok()?.unwrap_or(80))
+            (h.to_string(), after.strip_prefix(':').map(str::parse).transpose().ok()?.unwrap_or(default_port))
         } else {
             match authority.rsplit_once(':') {
                 Some((h, p)) => (h.to_string(), p.parse().ok()?),
-                None => (authority.to_string(), 80),
+                None => (authority.to_string(), default_port),
             }
         };
         if host.is_empty() {
             return None;
         }
         let path = if path.starts_with('?') { format!("/{path}") } else { path.to_string() };
-        Some(Target { host, port, authority: authority.to_string(), path })
+        Some(Target { tls, host, port, authority: authority.to_string(), path })
     }
 
     /// A `Location` header resolved against this URL.
     fn join(&self, location: &str) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
         if location.contains("://") {
             location.to_string()
         } else if location.starts_with("//") {
-            format!("http:{location}")
+            format!("{scheme}:{location}")
         } else if location.starts_with('/') {
-            format!("http://{}{location}", self.authority)
+            format!("{scheme}://{}{location}", self.authority)
         } else {
             let dir = self.path.rsplit_once('/').map_or("", |(d, _)| d);
-            format!("http://{}{dir}/{location}", self.authority)
+            format!("{scheme}://{}{dir}/{location}", self.authority)
         }
     }
 }
@@ -218,7 +257,7 @@ struct Response {
     location: Option<String>,
 }
 
-fn request(t: &Target, method: &str, timeout: Duration) -> Result<Response, String> {
+fn request(t: &Target, method: &str, timeout: Duration, tls: &Tls) -> Result<Response, String> {
     let addrs: Vec<_> =
         (t.host.as_str(), t.port).to_socket_addrs().map_err(|_| format!("cannot resolve host `{}`", t.host))?.collect();
     let mut last = format!("cannot resolve host `{}`", t.host);
@@ -232,7 +271,7 @@ fn request(t: &Target, method: &str, timeout: Duration) -> Result<Response, Stri
             Err(e) => last = io_reason(&e, timeout),
         }
     }
-    let mut stream = stream.ok_or(last)?;
+    let stream = stream.ok_or(last)?;
     let io = |e: std::io::Error| io_reason(&e, timeout);
     stream.set_read_timeout(Some(timeout)).map_err(io)?;
     stream.set_write_timeout(Some(timeout)).map_err(io)?;
@@ -242,6 +281,19 @@ fn request(t: &Target, method: &str, timeout: Duration) -> Result<Response, Stri
         t.authority,
         env!("CARGO_PKG_VERSION")
     );
+    if !t.tls {
+        return exchange(stream, &head, timeout);
+    }
+    let config = Arc::clone(tls.as_ref().map_err(String::clone)?);
+    let name = rustls::pki_types::ServerName::try_from(t.host.clone())
+        .map_err(|_| format!("`{}` is not a host name TLS can check", t.host))?;
+    let conn = rustls::ClientConnection::new(config, name).map_err(|e| format!("TLS: {e}"))?;
+    exchange(rustls::StreamOwned::new(conn, stream), &head, timeout)
+}
+
+/// Sends the request head and reads the response head.
+fn exchange(mut stream: impl Read + Write, head: &str, timeout: Duration) -> Result<Response, String> {
+    let io = |e: std::io::Error| io_reason(&e, timeout);
     stream.write_all(head.as_bytes()).map_err(io)?;
     let mut buf = Vec::with_capacity(4096);
     let mut chunk = [0u8; 4096];
@@ -261,6 +313,9 @@ fn io_reason(e: &std::io::Error, timeout: Duration) -> String {
         TimedOut | WouldBlock => format!("no answer within {}s", timeout.as_secs_f64()),
         ConnectionRefused => "connection refused".to_string(),
         ConnectionReset | ConnectionAborted => "connection reset".to_string(),
+        // rustls reports a failed handshake (an untrusted certificate, a
+        // name that does not match) as invalid data.
+        _ if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => format!("TLS: {e}"),
         _ => e.to_string(),
     }
 }
@@ -294,7 +349,9 @@ mod tests {
         assert_eq!(t, Some(("Example.com".into(), 8080, "Example.com:8080".into(), "/a/b?x=1".into())));
         let t = Target::parse("http://[::1]/").map(|t| (t.host, t.port));
         assert_eq!(t, Some(("::1".into(), 80)));
-        assert!(Target::parse("https://example.com/").is_none());
+        let t = Target::parse("HTTPS://example.com").map(|t| (t.tls, t.port, t.path));
+        assert_eq!(t, Some((true, 443, "/".into())));
+        assert!(Target::parse("ftp://example.com/").is_none());
         assert!(Target::parse("http://").is_none());
     }
 

@@ -168,7 +168,8 @@ impl Audit {
         for r in rendered {
             for link in &r.links {
                 let lower = link.dest.trim().to_ascii_lowercase();
-                if link.target == Target::External && (lower.starts_with("http://") || lower.starts_with("https://")) {
+                // Addresses of other sites (`https://`, `ftp://`), not `mailto:`.
+                if link.target == Target::External && lower.contains("://") {
                     external.push((link.dest.trim().to_string(), link.span.clone()));
                 }
             }

@@ -24,7 +24,8 @@
 //!     }
 //!   ],
 //!   "external": null                  // or, with --external:
-//!   // { "checked": 3, "broken": 1, "skipped": 0, "not_checked": 5 }
+//!   // { "checked": 3, "broken": 1, "skipped": 0, "not_checked": 1 }
+//!   // distinct addresses; `not_checked`: schemes other than http and https
 //! }
 //! ```
 
@@ -125,7 +126,7 @@ impl CheckReport {
         }
         if let Some(e) = &self.external {
             out.push_str(&format!(
-                "external links: {} checked, {} broken, {} skipped, {} https not checked\n",
+                "external links: {} checked, {} broken, {} skipped, {} not checked (not http or https)\n",
                 e.checked, e.broken, e.skipped, e.not_checked
             ));
         }

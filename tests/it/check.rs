@@ -114,6 +114,32 @@ struct LinkServer {
 
 impl LinkServer {
     fn start() -> LinkServer {
+        LinkServer::serve(None)
+    }
+
+    /// The same routes over TLS, with the certificate of `localhost` and
+    /// `127.0.0.1` in `tests/fixtures/tls` (signed by the test authority
+    /// `ca.pem`, whose key was thrown away once it had signed it).
+    fn start_tls() -> LinkServer {
+        use rustls::pki_types::pem::PemObject as _;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let dir = repo().join("tests/fixtures/tls");
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join("server.pem"))
+            .expect("server certificate")
+            .collect::<Result<_, _>>()
+            .expect("certificate");
+        let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).expect("server key");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocols")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("server config");
+        LinkServer::serve(Some(Arc::new(config)))
+    }
+
+    fn serve(tls: Option<Arc<rustls::ServerConfig>>) -> LinkServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         listener.set_nonblocking(true).expect("nonblocking");
         let port = listener.local_addr().expect("addr").port();
@@ -124,34 +150,22 @@ impl LinkServer {
             let flaky = Arc::new(AtomicUsize::new(0));
             let deadline = Instant::now() + Duration::from_secs(60);
             while !stop2.load(Ordering::SeqCst) && Instant::now() < deadline {
-                let Ok((mut s, _)) = listener.accept() else {
+                let Ok((s, _)) = listener.accept() else {
                     std::thread::sleep(Duration::from_millis(10));
                     continue;
                 };
                 hits2.fetch_add(1, Ordering::SeqCst);
-                let flaky = Arc::clone(&flaky);
+                let (flaky, tls) = (Arc::clone(&flaky), tls.clone());
                 std::thread::spawn(move || {
                     let _ = s.set_nonblocking(false);
                     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-                    let mut buf = [0u8; 2048];
-                    let n = s.read(&mut buf).unwrap_or(0);
-                    let req = String::from_utf8_lossy(&buf[..n]).into_owned();
-                    let mut parts = req.split_whitespace();
-                    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-                    let status = match path {
-                        "/ok" => "200 OK",
-                        "/flaky" if flaky.fetch_add(1, Ordering::SeqCst) == 0 => "503 Service Unavailable",
-                        "/flaky" => "200 OK",
-                        "/no-head" if method == "HEAD" => "405 Method Not Allowed",
-                        "/no-head" => "200 OK",
-                        "/moved" => "301 Moved Permanently\r\nLocation: /ok",
-                        "/slow" => {
-                            std::thread::sleep(Duration::from_secs(3));
-                            "200 OK"
+                    match tls {
+                        None => answer(s, &flaky),
+                        Some(config) => {
+                            let Ok(conn) = rustls::ServerConnection::new(config) else { return };
+                            answer(rustls::StreamOwned::new(conn, s), &flaky);
                         }
-                        _ => "404 Not Found",
-                    };
-                    let _ = s.write_all(format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n").as_bytes());
+                    }
                 });
             }
         });
@@ -159,10 +173,74 @@ impl LinkServer {
     }
 }
 
+/// Reads one request from `s` and answers it by its path.
+fn answer(mut s: impl Read + Write, flaky: &AtomicUsize) {
+    let mut buf = [0u8; 2048];
+    let n = s.read(&mut buf).unwrap_or(0);
+    let req = String::from_utf8_lossy(&buf[..n]).into_owned();
+    let mut parts = req.split_whitespace();
+    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let status = match path {
+        "/ok" => "200 OK",
+        "/flaky" if flaky.fetch_add(1, Ordering::SeqCst) == 0 => "503 Service Unavailable",
+        "/flaky" => "200 OK",
+        "/no-head" if method == "HEAD" => "405 Method Not Allowed",
+        "/no-head" => "200 OK",
+        "/moved" => "301 Moved Permanently\r\nLocation: /ok",
+        "/slow" => {
+            std::thread::sleep(Duration::from_secs(3));
+            "200 OK"
+        }
+        _ => "404 Not Found",
+    };
+    let _ = s.write_all(format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n").as_bytes());
+    let _ = s.flush();
+}
+
 impl Drop for LinkServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
     }
+}
+
+#[test]
+fn https_links_on_loopback_are_checked_against_trusted_certificates() {
+    let server = LinkServer::start_tls();
+    let port = server.port;
+    let site = Site::new().file("opsbook.toml", "title = \"TLS\"\nlanguage = \"en\"\n").file(
+        "content/a.md",
+        &format!(
+            "# A\n\n- <https://127.0.0.1:{port}/ok>\n- <https://localhost:{port}/moved>\n\
+             - <https://127.0.0.1:{port}/missing>\n"
+        ),
+    );
+    let run = |ca: Option<&str>| {
+        let mut cmd = opsbook();
+        cmd.args(["check", "--today", "2026-11-24", "--external", "--timeout", "2", "--root"]).arg(site.root());
+        cmd.env_remove("SSL_CERT_FILE");
+        if let Some(ca) = ca {
+            cmd.env("SSL_CERT_FILE", repo().join("tests/fixtures/tls").join(ca));
+        }
+        let o = cmd.output().expect("run opsbook check");
+        String::from_utf8_lossy(&o.stdout).replace(&port.to_string(), "[PORT]")
+    };
+
+    // Trusting the test authority: only the missing page is broken, and the
+    // redirect on `localhost` (a name, not an address) was followed.
+    let trusted = run(Some("ca.pem"));
+    assert!(trusted.contains("broken external link `https://127.0.0.1:[PORT]/missing`: HTTP 404"), "{trusted}");
+    assert!(trusted.contains("external links: 3 checked, 1 broken"), "{trusted}");
+
+    // The web's authorities alone do not know it: every link is reported,
+    // and the reason names the certificate.
+    let untrusted = run(None);
+    assert!(untrusted.contains("external links: 3 checked, 3 broken"), "{untrusted}");
+    assert!(untrusted.contains("TLS: invalid peer certificate: UnknownIssuer"), "{untrusted}");
+
+    // A certificate file that is not one says so.
+    let bad = run(Some("server.key"));
+    assert!(bad.contains("SSL_CERT_FILE"), "{bad}");
+    assert!(server.hits.load(Ordering::SeqCst) >= 4);
 }
 
 #[test]
@@ -178,7 +256,7 @@ fn external_links_on_loopback() {
         .file(
             "content/a.md",
             &format!(
-                "# A\n\n{}- [skipped](http://example.com/x)\n- [tls](https://example.org/)\n",
+                "# A\n\n{}- [skipped](http://example.com/x)\n- [files](ftp://files.example.net/report.csv)\n",
                 page(&["/ok", "/missing", "/flaky", "/no-head", "/moved#part", "/slow"])
             ),
         )
