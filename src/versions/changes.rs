@@ -222,7 +222,6 @@ pub fn html(c: &Changes<'_>, previous: Option<(&str, Option<&str>)>, at: &Places
     let there = |url: &str| links::page_href(&from, &format!("{}{url}", at.prev));
     let compared = get("changes_compared", "Compared with {previous}")
         .replace("{previous}", &format!("<a href=\"{}\">{}</a>", escape(&there("")), escape(prev_label)));
-    let date = prev_date.map(|d| format!(" (<time datetime=\"{d}\">{d}</time>)")).unwrap_or_default();
     let counts = get(
         "changes_counts",
         "{added} added, {removed} removed, {renamed} renamed, {changed} changed, {metrics} metrics moved",
@@ -232,7 +231,14 @@ pub fn html(c: &Changes<'_>, previous: Option<(&str, Option<&str>)>, at: &Places
     .replace("{renamed}", &c.renamed.len().to_string())
     .replace("{changed}", &c.changed.len().to_string())
     .replace("{metrics}", &c.metrics.len().to_string());
-    out.push_str(&format!("<p class=\"changes-summary\">{compared}{date}: {}</p>\n", escape(&counts)));
+    // The punctuation around the date is the language's (`（…）：` in Chinese).
+    let line = match prev_date {
+        Some(d) => escape(&get("changes_compared_on", "{compared} ({date}): {counts}"))
+            .replace("{date}", &format!("<time datetime=\"{d}\">{d}</time>")),
+        None => escape(&get("changes_compared_plain", "{compared}: {counts}")),
+    };
+    let line = line.replace("{counts}", &escape(&counts)).replace("{compared}", &compared);
+    out.push_str(&format!("<p class=\"changes-summary\">{line}</p>\n"));
     if c.is_empty() {
         out.push_str(&format!("<p>{}</p>\n", escape(&get("changes_none", "Nothing changed."))));
         return out;
