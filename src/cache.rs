@@ -344,7 +344,7 @@ mod tests {
     }
 
     fn render(text: &str) -> Arc<Rendered> {
-        Arc::new(Rendered { html: text.to_string(), ..Rendered::default() })
+        Arc::new(Rendered { html: Arc::new(text.to_string()), ..Rendered::default() })
     }
 
     #[test]
@@ -352,12 +352,12 @@ mod tests {
         let cache = Cache::new();
         let a = page("a.md", "# a");
         let scope = cache.scope(&|h| 1.hash(h));
-        assert_eq!(scope.markdown(&a, || render("first")).html, "first");
-        assert_eq!(scope.markdown(&a, || render("second")).html, "first");
+        assert_eq!(scope.markdown(&a, || render("first")).html.as_str(), "first");
+        assert_eq!(scope.markdown(&a, || render("second")).html.as_str(), "first");
         let changed = page("a.md", "# a changed");
-        assert_eq!(scope.markdown(&changed, || render("third")).html, "third");
+        assert_eq!(scope.markdown(&changed, || render("third")).html.as_str(), "third");
         let other = cache.scope(&|h| 2.hash(h));
-        assert_eq!(other.markdown(&changed, || render("fourth")).html, "fourth");
+        assert_eq!(other.markdown(&changed, || render("fourth")).html.as_str(), "fourth");
         let stats = cache.finish();
         assert_eq!((stats.markdown_reused, stats.markdown_rendered), (1, 3));
     }
@@ -369,7 +369,7 @@ mod tests {
         cache.scope(&|_| {}).markdown(&a, || render("one"));
         cache.finish();
         cache.finish();
-        assert_eq!(cache.scope(&|_| {}).markdown(&a, || render("two")).html, "two");
+        assert_eq!(cache.scope(&|_| {}).markdown(&a, || render("two")).html.as_str(), "two");
     }
 
     #[test]

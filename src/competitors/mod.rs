@@ -252,7 +252,7 @@ pub fn render(
         let Some(i) = pages.iter().position(|p| std::ptr::eq(p, page)) else { continue };
         let r = std::sync::Arc::make_mut(&mut rendered[i]);
         let (head, tail) = profile::html(&ctx, e, us);
-        r.html = format!("{head}{}{tail}", r.html);
+        r.html = std::sync::Arc::new(format!("{head}{}{tail}", r.html));
         let mut toc: Vec<TocEntry> = profile::TOC_HEAD
             .iter()
             .filter(|(id, _)| head.contains(&format!("id=\"{id}\"")))
@@ -273,7 +273,7 @@ pub fn render(
         && let Some(i) = pages.iter().position(|p| p.url == SECTION && p.prebuilt.is_none())
     {
         let r = std::sync::Arc::make_mut(&mut rendered[i]);
-        r.html.push_str(&matrix::html(&ctx, &all, SECTION));
+        std::sync::Arc::make_mut(&mut r.html).push_str(&matrix::html(&ctx, &all, SECTION));
         r.anchors.extend(matrix::ANCHORS.iter().map(|a| a.to_string()));
     }
 }

@@ -305,12 +305,12 @@ pub fn render(
         || owners::index(&ctx, &rows),
     );
     let owners = Rendered {
-        html,
+        html: std::sync::Arc::new(html),
         anchors: toc.iter().map(|(id, _)| id.clone()).collect(),
         toc: toc.into_iter().map(|(id, title)| TocEntry { level: 2, id, title }).collect(),
         ..Rendered::default()
     };
-    let page = |html| std::sync::Arc::new(Rendered { html, ..Rendered::default() });
+    let page = |html| std::sync::Arc::new(Rendered { html: std::sync::Arc::new(html), ..Rendered::default() });
     vec![(section, page(overview)), (report, page(report_html)), (index, std::sync::Arc::new(owners))]
 }
 

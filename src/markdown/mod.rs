@@ -77,7 +77,7 @@ pub struct FoundLink {
 
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
-    pub html: String,
+    pub html: std::sync::Arc<String>,
     pub toc: Vec<TocEntry>,
     /// Every id a link can point at: headings, footnotes, raw HTML ids.
     pub anchors: Vec<String>,
@@ -311,7 +311,7 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
         pulldown_cmark::html::push_html(&mut html, footnotes.into_iter());
         html.push_str("</section>\n");
     }
-    r.out.html = html;
+    r.out.html = std::sync::Arc::new(html);
     r.out
 }
 

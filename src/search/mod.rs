@@ -99,7 +99,7 @@ impl Memo {
         let same = |s: &Seen| {
             s.title == title
                 && s.summary == page.front.summary
-                && (Arc::ptr_eq(&s.rendered, r) || s.rendered.html == r.html)
+                && (Arc::ptr_eq(&s.rendered.html, &r.html) || s.rendered.html == r.html)
         };
         if let Ok(map) = self.pages.lock()
             && let Some(s) = map.get(&page.url).and_then(|list| list.iter().find(|s| same(s)))
@@ -127,7 +127,7 @@ mod tests {
 
     fn site(second: &str) -> (Vec<Page>, Vec<Arc<Rendered>>, Vec<String>) {
         let pages = vec![Page::sample("a.md", ""), Page::sample("b.md", "")];
-        let html = |s: &str| Arc::new(Rendered { html: s.to_string(), ..Rendered::default() });
+        let html = |s: &str| Arc::new(Rendered { html: Arc::new(s.to_string()), ..Rendered::default() });
         let rendered = vec![html("<p>留存 retention</p><h2 id=\"x\">复盘</h2><p>weekly</p>"), html(second)];
         (pages, rendered, vec!["A".to_string(), "B 指标".to_string()])
     }

@@ -104,7 +104,7 @@ pub(super) fn check_links(pages: &[Page], rendered: &mut [Arc<Rendered>], strict
         let esc = markdown::highlight::escape;
         for (f, t) in [(esc(&from), esc(&to)), (percent_encode_href(&from), percent_encode_href(&to))] {
             let r = Arc::make_mut(&mut rendered[i]);
-            r.html = r.html.replace(&format!("href=\"{f}\""), &format!("href=\"{t}\""));
+            r.html = Arc::new(r.html.replace(&format!("href=\"{f}\""), &format!("href=\"{t}\"")));
         }
     }
 }

@@ -47,6 +47,12 @@ pub(super) fn page_key(ctx: &SiteCtx<'_>, base: u64, lists: &[u64], i: usize, ex
 pub(crate) fn content_key(r: &Rendered, h: &mut std::hash::DefaultHasher) {
     use std::hash::Hash;
     r.html.hash(h);
+    toc_key(r, h);
+}
+
+/// Hashes the table of contents of `r` (the rest of [`content_key`]).
+pub(crate) fn toc_key(r: &Rendered, h: &mut std::hash::DefaultHasher) {
+    use std::hash::Hash;
     r.toc.iter().map(|t| (t.level, &t.id, &t.title)).for_each(|t| t.hash(h));
 }
 

@@ -26,7 +26,7 @@ use crate::theme::Theme;
 
 mod checks;
 mod keys;
-pub(crate) use keys::content_key;
+pub(crate) use keys::toc_key;
 mod views;
 
 use checks::{check_links, collect_aliases, foreign_syntax_warnings};
@@ -236,7 +236,7 @@ pub fn build(
         .par_iter()
         .map(|page| {
             if let Some(html) = &page.prebuilt {
-                return Arc::new(Rendered { html: html.clone(), ..Rendered::default() });
+                return Arc::new(Rendered { html: Arc::new(html.clone()), ..Rendered::default() });
             }
             let host = PageHost { site: &index, pages: &pages, page, theme, zh, metrics: &metrics, lang };
             let input = markdown::Input {
@@ -257,7 +257,8 @@ pub fn build(
         .collect();
 
     if let Some(i) = index.page_by_url(crate::blocks::pages::SECTION_URL).filter(|&i| pages[i].prebuilt.is_none()) {
-        Arc::make_mut(&mut rendered[i]).html.push_str(&crate::blocks::pages::listing(&metrics, &pages[i].url, lang));
+        let listing = crate::blocks::pages::listing(&metrics, &pages[i].url, lang);
+        Arc::make_mut(&mut Arc::make_mut(&mut rendered[i]).html).push_str(&listing);
     }
 
     crate::trace("build: Markdown rendered");

@@ -260,7 +260,7 @@ mod tests {
                     assert!(page < pages.len(), "link target renumbered for this site");
                 }
             }
-            out.push(r.html.clone());
+            out.push(r.html.to_string());
         }
         assert_eq!(cache.reused.load(Ordering::Relaxed), reused);
         out

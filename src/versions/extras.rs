@@ -170,7 +170,7 @@ impl crate::site::Extras for VersionExtras {
     }
 
     fn content_key(&self, rendered: &Arc<Rendered>, h: &mut DefaultHasher) {
-        h.write_u64(self.shared.digests.of(rendered));
+        self.shared.digests.hash(rendered, h);
     }
 
     fn page(

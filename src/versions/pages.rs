@@ -75,31 +75,36 @@ impl PageCache {
     }
 }
 
-/// The content hash (`site::content_key`) of each rendering the versions
-/// share, made once per rendering instead of once per page and version.
+/// The rendered Markdown's share of page keys (`site::content_key`), with
+/// the HTML hashed once per text instead of once per page and version: the
+/// versions share renderings, and a rendering renumbered for another
+/// version's pages shares its HTML.
 ///
-/// Keyed by the rendering's address, held by a `Weak`: while it lives, the
-/// address is not reused and the rendering cannot change in place (a
-/// stage that changes one, `Arc::make_mut`, then moves it to a new
-/// address), yet the rendering's text is freed with its last page.
+/// Keyed by the address of the HTML, held by a `Weak`: while it lives, the
+/// address is not reused and the text cannot change in place (a stage that
+/// changes it, `Arc::make_mut`, moves it to a new address first), yet the
+/// text is freed with its last page.
 #[derive(Default)]
 pub struct Digests {
-    seen: Mutex<HashMap<usize, (Weak<Rendered>, u64)>>,
+    seen: Mutex<HashMap<usize, (Weak<String>, u64)>>,
 }
 
 impl Digests {
-    pub fn of(&self, r: &Arc<Rendered>) -> u64 {
-        let at = Arc::as_ptr(r) as usize;
-        if let Some(&(_, d)) = self.seen.lock().ok().as_ref().and_then(|m| m.get(&at)) {
-            return d;
-        }
-        let mut h = std::hash::DefaultHasher::new();
-        crate::site::content_key(r, &mut h);
-        let d = std::hash::Hasher::finish(&h);
-        if let Ok(mut m) = self.seen.lock() {
-            m.insert(at, (Arc::downgrade(r), d));
-        }
-        d
+    pub fn hash(&self, r: &Rendered, h: &mut std::hash::DefaultHasher) {
+        use std::hash::{Hash, Hasher};
+        let at = Arc::as_ptr(&r.html) as usize;
+        let known = self.seen.lock().ok().and_then(|m| m.get(&at).map(|&(_, d)| d));
+        let digest = known.unwrap_or_else(|| {
+            let mut text = std::hash::DefaultHasher::new();
+            r.html.hash(&mut text);
+            let d = text.finish();
+            if let Ok(mut m) = self.seen.lock() {
+                m.insert(at, (Arc::downgrade(&r.html), d));
+            }
+            d
+        });
+        h.write_u64(digest);
+        crate::site::toc_key(r, h);
     }
 }
 

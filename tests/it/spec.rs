@@ -9,7 +9,7 @@ use crate::harness::{BareHost, shared};
 
 fn ours(md: &str) -> String {
     let input = markdown::Input { file: "spec.md", src: md, body_start: 0, title: Some("\u{0}") };
-    markdown::render(&input, &BareHost { md_missing: false }).html
+    markdown::render(&input, &BareHost { md_missing: false }).html.to_string()
 }
 
 fn bare(md: &str, gfm: bool) -> String {
