@@ -77,6 +77,10 @@ pub struct Switcher {
     pub editions: Vec<Edition>,
     /// `(from, to)` → old file → new file, for files moved between them.
     renames: HashMap<(usize, usize), HashMap<String, String>>,
+    /// File → its URL in each edition that has it: the common answer of
+    /// [`Switcher::target`] with one lookup per page instead of one per
+    /// page and edition.
+    present: HashMap<String, Vec<Option<String>>>,
     base_url: Option<String>,
 }
 
@@ -149,7 +153,14 @@ impl Switcher {
                 renames.insert((b, a), back);
             }
         }
-        Switcher { editions, renames, base_url: base_url.map(|b| b.trim_end_matches('/').to_string()) }
+        let mut present: HashMap<String, Vec<Option<String>>> = HashMap::new();
+        for (i, e) in editions.iter().enumerate() {
+            for (rel, url) in &e.by_rel {
+                present.entry(rel.clone()).or_insert_with(|| vec![None; editions.len()])[i] = Some(url.clone());
+            }
+        }
+        let base_url = base_url.map(|b| b.trim_end_matches('/').to_string());
+        Switcher { editions, renames, present, base_url }
     }
 
     /// Files moved between editions `from` and `to`: old name → new name.
@@ -190,7 +201,17 @@ impl Switcher {
             older: !here.is_latest(),
             current: &here.label,
             changes_url: here.changes_url.as_deref(),
-            targets: (0..self.editions.len()).map(|i| self.target(edition, i, url)).collect(),
+            targets: {
+                // The page's file in each edition that has it, else the
+                // slower rules of `target` (renames, same URL, home).
+                let row = here.by_url.get(url).and_then(|rel| self.present.get(rel));
+                (0..self.editions.len())
+                    .map(|i| match row.and_then(|r| r[i].as_deref()) {
+                        Some(u) if i != edition => (u, true),
+                        _ => self.target(edition, i, url),
+                    })
+                    .collect()
+            },
         }
     }
 
