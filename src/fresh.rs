@@ -28,6 +28,7 @@
 //! into the output it describes: it is removed before a build starts and
 //! written, atomically, only after the new output was swapped in.
 
+use std::collections::HashMap;
 use std::hash::Hasher as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Severity, Span};
+use crate::output::FileStamp;
 use crate::{BuildOptions, SiteDir};
 
 /// Files modified this close to when the fingerprint is taken (or later) are
@@ -45,7 +47,7 @@ use crate::{BuildOptions, SiteDir};
 pub const RACY: Duration = Duration::from_secs(2);
 
 /// Bumped whenever the manifest's shape or meaning changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The fingerprint of a build's inputs, taken before the build.
 pub struct Inputs {
@@ -181,15 +183,27 @@ impl Inputs {
     }
 
     /// After a successful build into `output` (already swapped in): writes
-    /// the manifest. Call [`Inputs::prepare`] before the build.
-    pub fn record(&self, output: &Path, pages: usize, files: usize, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
+    /// the manifest. `staged` is every file the build wrote, by its path in
+    /// the site (else the output is listed). Call [`Inputs::prepare`] before
+    /// the build.
+    pub fn record(
+        &self,
+        output: &Path,
+        staged: Option<&HashMap<String, FileStamp>>,
+        pages: usize,
+        files: usize,
+        diagnostics: &[Diagnostic],
+    ) -> std::io::Result<()> {
         if !self.trusted {
             return Ok(());
         }
         let manifest = Manifest {
             format: FORMAT,
             inputs: self.entries.clone(),
-            output: output_state(output),
+            output: match staged {
+                Some(files) => staged_state(output, files),
+                None => output_state(output),
+            },
             pages,
             files,
             diagnostics: diagnostics.iter().map(Saved::from).collect(),
@@ -359,8 +373,8 @@ fn output_state(output: &Path) -> String {
         return "absent".to_string();
     }
     // The entries in the order of one sorted walk, listed a top-level folder
-    // per task; then files are stat'ed on every core: this runs after every
-    // build and before every up-to-date answer.
+    // per task; then files are stat'ed on every core: this runs before every
+    // up-to-date answer.
     let Ok(top) = std::fs::read_dir(output) else { return "unreadable".to_string() };
     let mut top: Vec<PathBuf> = top.filter_map(Result::ok).map(|e| e.path()).collect();
     top.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
@@ -387,27 +401,73 @@ fn output_state(output: &Path) -> String {
         let Some(list) = list else { return "unreadable".to_string() };
         entries.extend(list);
     }
-    let stats: Vec<Option<(u64, String)>> = entries
+    let stats: Vec<Option<Option<FileStamp>>> = entries
         .par_iter()
         .map(|(path, kind)| match kind {
-            0 => std::fs::symlink_metadata(path).ok().map(|m| (m.len(), stat(&m))),
-            _ => Some((0, String::new())),
+            0 => std::fs::symlink_metadata(path).ok().map(|m| Some(FileStamp::of(&m))),
+            _ => Some(None),
         })
         .collect();
-    let mut h = std::hash::DefaultHasher::new();
-    let (mut files, mut bytes) = (0u64, 0u64);
-    for ((path, kind), st) in entries.iter().zip(stats) {
-        let Some((len, st)) = st else { return "unreadable".to_string() };
-        h.write(path.as_os_str().as_encoded_bytes());
-        h.write_u8(0);
-        if *kind == 0 {
-            files += 1;
-            bytes += len;
-            h.write(st.as_bytes());
-        }
-        h.write_u8(if *kind == 1 { 1 } else { 2 });
+    let mut summary = Summary::default();
+    for ((path, kind), stamp) in entries.iter().zip(stats) {
+        let Some(stamp) = stamp else { return "unreadable".to_string() };
+        summary.add(path, *kind, stamp);
     }
-    format!("{files} files {bytes} bytes {:016x}", h.finish())
+    summary.finish()
+}
+
+/// [`output_state`] of an output that holds exactly `files` (paths inside
+/// the site, as staged), without listing it: the same summary, from what
+/// the build wrote.
+fn staged_state(output: &Path, files: &HashMap<String, FileStamp>) -> String {
+    let mut entries: Vec<(PathBuf, Option<FileStamp>)> = Vec::with_capacity(files.len() * 2);
+    let mut dirs = std::collections::HashSet::new();
+    for (rel, stamp) in files {
+        let mut dir = rel.as_str();
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if !dirs.insert(parent) {
+                break;
+            }
+            dir = parent;
+        }
+        entries.push((output.join(rel), Some(*stamp)));
+    }
+    entries.extend(dirs.into_iter().map(|d| (output.join(d), None)));
+    // Sorting by path compares component by component: the order of a walk
+    // with each folder's entries sorted by name, a folder before its contents.
+    entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut summary = Summary::default();
+    summary.add(output, 1, None);
+    for (path, stamp) in &entries {
+        summary.add(path, if stamp.is_some() { 0 } else { 1 }, *stamp);
+    }
+    summary.finish()
+}
+
+/// Files, bytes and a hash of the entries given in walk order.
+#[derive(Default)]
+struct Summary {
+    hash: std::hash::DefaultHasher,
+    files: u64,
+    bytes: u64,
+}
+
+impl Summary {
+    /// An entry: `kind` 0 for a file (with its stamp), 1 a folder, 2 other.
+    fn add(&mut self, path: &Path, kind: u8, stamp: Option<FileStamp>) {
+        self.hash.write(path.as_os_str().as_encoded_bytes());
+        self.hash.write_u8(0);
+        if let Some(s) = stamp {
+            self.files += 1;
+            self.bytes += s.len;
+            self.hash.write(format!("{} {} {}", s.len, s.mtime, s.inode).as_bytes());
+        }
+        self.hash.write_u8(if kind == 1 { 1 } else { 2 });
+    }
+
+    fn finish(&self) -> String {
+        format!("{} files {} bytes {:016x}", self.files, self.bytes, self.hash.finish())
+    }
 }
 
 /// Writes the manifest to a temporary file and renames it into place.
@@ -477,7 +537,7 @@ mod tests {
     fn record(opts: &BuildOptions, dir: &SiteDir, out: &Path) {
         let mut inputs = Inputs::take(opts, dir, out);
         inputs.prepare(out);
-        inputs.record(out, 1, 2, &[warning()]).expect("record");
+        inputs.record(out, None, 1, 2, &[warning()]).expect("record");
     }
 
     fn unchanged(opts: &BuildOptions, dir: &SiteDir, out: &Path) -> bool {
@@ -488,6 +548,31 @@ mod tests {
     fn age(path: &Path, secs: u64) {
         let f = std::fs::File::options().write(true).open(path).expect("open");
         f.set_modified(SystemTime::now() - Duration::from_secs(secs)).expect("set mtime");
+    }
+
+    #[test]
+    fn what_a_build_staged_summarises_like_a_listing_of_the_output() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("public");
+        let asset = tmp.path().join("logo.svg");
+        std::fs::write(&asset, "<svg/>").expect("asset");
+        // A first build, then one over it that keeps a file (hard-linked
+        // from the previous output, which is then deleted), changes one,
+        // links one to another and drops one.
+        for (round, page) in [(0, "first"), (1, "second")] {
+            let staging = crate::output::Staging::new(&out).expect("staging");
+            staging.write("index.html", b"home").expect("write");
+            staging.write("a/b/index.html", page.as_bytes()).expect("write");
+            staging.link("a/c/index.html", "a/b/index.html").expect("link");
+            staging.copy("assets/logo.svg", &asset).expect("copy");
+            if round == 0 {
+                staging.write("gone/index.html", b"old").expect("write");
+            }
+            let staged = staging.staged_files();
+            staging.commit().expect("commit");
+            assert_eq!(staged.len(), if round == 0 { 5 } else { 4 });
+            assert_eq!(staged_state(&out, &staged), output_state(&out), "round {round}");
+        }
     }
 
     #[test]

@@ -270,12 +270,13 @@ pub fn build_with(opts: &BuildOptions, run: &Pipeline) -> Result<BuildReport, Fa
     match generate(opts, &dir, &staging, run) {
         Ok((summary, diags)) => {
             run.stage("finishing");
+            let staged = staging.staged_files();
             staging.commit().map_err(|e| {
                 Failure::Fatal(vec![Diagnostic::error(format!("cannot replace `{}`: {e}", output.display()))])
             })?;
             // Without a manifest the next build is a full one: nothing to report.
             crate::trace("build: output in place");
-            let _ = inputs.record(&output, summary.pages, summary.files, &diags);
+            let _ = inputs.record(&output, Some(&staged), summary.pages, summary.files, &diags);
             crate::trace("build: manifest written");
             Ok(BuildReport {
                 output,

@@ -6,8 +6,10 @@
 //! never the site or content folder, nor one of their parents: opsbook
 //! refuses rather than deletes.
 
-use std::io;
+use std::collections::HashMap;
+use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::diagnostics::Diagnostic;
 
@@ -16,6 +18,40 @@ pub struct Staging {
     target: PathBuf,
     /// Whether a previous site exists to hard-link unchanged files from.
     previous: bool,
+    /// Every file staged, by its path inside the site, as `fresh` records
+    /// the output — so the output is not listed again after the build.
+    staged: Mutex<HashMap<String, FileStamp>>,
+}
+
+/// A file as the output fingerprint sees it: size, modification time (ns)
+/// and inode. Not the change time, which linking and unlinking other names
+/// of the same file move (the previous output is deleted after the swap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub len: u64,
+    pub mtime: i128,
+    pub inode: u64,
+}
+
+impl FileStamp {
+    pub fn of(m: &std::fs::Metadata) -> FileStamp {
+        let mtime = match m.modified().map(|t| t.duration_since(std::time::UNIX_EPOCH)) {
+            Ok(Ok(d)) => d.as_nanos() as i128,
+            Ok(Err(e)) => -(e.duration().as_nanos() as i128),
+            Err(_) => 0,
+        };
+        FileStamp { len: m.len(), mtime, inode: inode(m) }
+    }
+}
+
+#[cfg(unix)]
+fn inode(m: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(m)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> u64 {
+    0
 }
 
 /// Refuses output folders that would delete or pollute the sources.
@@ -91,7 +127,7 @@ impl Staging {
         }
         std::fs::create_dir_all(&dir)?;
         let previous = target.is_dir();
-        Ok(Staging { dir, target, previous })
+        Ok(Staging { dir, target, previous, staged: Mutex::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -112,7 +148,10 @@ impl Staging {
         if self.link_unchanged(rel, &path, bytes.len() as u64, || Ok(bytes.to_vec()))? {
             return Ok(());
         }
-        std::fs::write(path, bytes)
+        let mut file = std::fs::File::create(path)?;
+        file.write_all(bytes)?;
+        self.staged(rel, &file.metadata()?);
+        Ok(())
     }
 
     pub fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
@@ -124,7 +163,21 @@ impl Staging {
         if self.link_unchanged(rel, &path, len, || std::fs::read(from))? {
             return Ok(());
         }
-        std::fs::copy(from, path).map(|_| ())
+        std::fs::copy(from, &path)?;
+        self.staged(rel, &std::fs::symlink_metadata(&path)?);
+        Ok(())
+    }
+
+    fn staged(&self, rel: &str, meta: &std::fs::Metadata) {
+        let stamp = FileStamp::of(meta);
+        if let Ok(mut m) = self.staged.lock() {
+            m.insert(normal(rel), stamp);
+        }
+    }
+
+    /// Every file staged so far, by its path inside the site.
+    pub fn staged_files(&self) -> HashMap<String, FileStamp> {
+        self.staged.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
     /// Links `path` to the previous output's `rel` when that file holds the
@@ -143,14 +196,18 @@ impl Staging {
         for seg in rel.split('/').filter(|s| !s.is_empty() && *s != ".") {
             previous.push(seg);
         }
-        match std::fs::symlink_metadata(&previous) {
-            Ok(meta) if meta.is_file() && meta.len() == len => {}
+        let meta = match std::fs::symlink_metadata(&previous) {
+            Ok(meta) if meta.is_file() && meta.len() == len => meta,
             _ => return Ok(false),
-        }
+        };
         if std::fs::read(&previous)? != bytes()? {
             return Ok(false);
         }
-        Ok(std::fs::hard_link(&previous, path).is_ok())
+        if std::fs::hard_link(&previous, path).is_err() {
+            return Ok(false);
+        }
+        self.staged(rel, &meta);
+        Ok(true)
     }
 
     /// Makes `rel` a hard link to the staged file `existing`: the same bytes
@@ -161,10 +218,20 @@ impl Staging {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        match std::fs::hard_link(&from, &path) {
-            Ok(()) => Ok(()),
-            Err(_) => std::fs::copy(&from, &path).map(|_| ()),
+        let linked = std::fs::hard_link(&from, &path).is_ok();
+        if !linked {
+            std::fs::copy(&from, &path)?;
         }
+        // A link is the same file as the one it names.
+        let known = linked.then(|| self.staged.lock().ok()?.get(&normal(existing)).copied()).flatten();
+        let stamp = match known {
+            Some(s) => s,
+            None => FileStamp::of(&std::fs::symlink_metadata(&path)?),
+        };
+        if let Ok(mut m) = self.staged.lock() {
+            m.insert(normal(rel), stamp);
+        }
+        Ok(())
     }
 
     fn file_path(&self, rel: &str) -> io::Result<PathBuf> {
@@ -208,6 +275,9 @@ impl Staging {
 
     /// Empties the staging folder, to write the site again from scratch.
     pub fn restart(&self) -> io::Result<()> {
+        if let Ok(mut m) = self.staged.lock() {
+            m.clear();
+        }
         std::fs::remove_dir_all(&self.dir)?;
         std::fs::create_dir_all(&self.dir)
     }
@@ -216,6 +286,12 @@ impl Staging {
     pub fn discard(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// `rel` as a path inside the site: `/`-separated, without empty or `.`
+/// segments (as [`Staging::file_path`] reads it).
+fn normal(rel: &str) -> String {
+    rel.split('/').filter(|s| !s.is_empty() && *s != ".").collect::<Vec<_>>().join("/")
 }
 
 /// Deletes the folder `dir` and everything in it, a top-level entry per
