@@ -250,7 +250,8 @@ fn base64_decode(text: &str) -> Vec<u8> {
 }
 
 /// A static file server on loopback that serves `dir` under `prefix`
-/// (`/handbook/`), answering 404 for anything else. Runs until the test
+/// (`/handbook/`), answering 404 for anything else — with the site's
+/// `404.html` when it has one, as static hosts do. Runs until the test
 /// process ends; returns the base URL.
 pub fn serve(dir: &Path, prefix: &str) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
@@ -295,7 +296,10 @@ fn answer(mut stream: TcpStream, dir: &Path, prefix: &str) {
             };
             ("200 OK", std::fs::read(p).unwrap_or_default(), kind)
         }
-        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+        None => match std::fs::read(dir.join("404.html")) {
+            Ok(page) => ("404 Not Found", page, "text/html; charset=utf-8"),
+            Err(_) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+        },
     };
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -368,6 +372,49 @@ fn example_site_loads_cleanly_from_disk_and_under_a_subpath() {
     browser.goto(&file_url(&run.out_dir.join("playbooks/data/retention/index.html")));
     browser.screenshot("example-retention-dark");
     assert!(browser.take_problems().is_empty());
+}
+
+#[test]
+fn the_not_found_page_leads_home_from_any_depth() {
+    let Some(mut browser) = Browser::launch() else { return };
+    let site = Site::copy_of(&repo());
+    let run = site.build(&[]);
+    run.ok();
+    let base = serve(&run.out_dir, "/handbook/");
+    // The page looks for the root after it loaded: wait (up to 5 s) until
+    // its home link leads there and the stylesheet and scripts came from
+    // there (the search script fills the search box).
+    let settled = format!(
+        "new Promise(done => {{ let tries = 0; (function poll() {{
+            const home = document.querySelector('.not-found-actions a').href;
+            const styled = [...document.querySelectorAll('link[rel=stylesheet]')]
+                .some(l => l.sheet && l.href === '{base}assets/opsbook.css');
+            const search = !!document.querySelector('#search input');
+            if ((home === '{base}' && styled && search) || tries++ > 100) done([home, styled, search]);
+            else setTimeout(poll, 50);
+        }})(); }})"
+    );
+    for missing in ["no-such-page/", "playbooks/goals/gone/deeper/", "playbooks/old.html"] {
+        browser.goto(&format!("{base}{missing}"));
+        let found = browser.eval(&settled);
+        let (home, styled, search) = (&found[0], &found[1], &found[2]);
+        assert_eq!(home.as_str(), Some(base.as_str()), "the home link from {missing}");
+        assert_eq!(styled, &Value::Bool(true), "the stylesheet loads from the site root at {missing}");
+        assert_eq!(search, &Value::Bool(true), "the search box works at {missing}");
+    }
+    // Search from there finds pages under the site root.
+    let first = browser.eval(
+        "new Promise(done => { const box = document.getElementById('ob-search-input'); box.focus(); \
+           box.value = 'OKR'; box.dispatchEvent(new Event('input', { bubbles: true })); let tries = 0; \
+           (function poll() { const a = document.querySelector('#ob-search-list .ob-search-page'); \
+             if (a || tries++ > 200) done(a ? a.href : null); else setTimeout(poll, 50); })(); })",
+    );
+    let first = first.as_str().unwrap_or_default();
+    assert!(first.starts_with(&format!("{base}playbooks/")), "a search result from the 404 page: {first}");
+    browser.viewport(1000, 700, false);
+    browser.goto(&format!("{base}playbooks/goals/gone/deeper/"));
+    browser.eval(&settled);
+    browser.screenshot("not-found-at-depth");
 }
 
 #[test]
