@@ -2,7 +2,8 @@
 //!
 //! Each URL is probed once however many pages use it, by a bounded pool of
 //! threads, with a timeout per request, retries with a short backoff for
-//! failures that may pass (timeouts, refused connections, 429 and 5xx), a
+//! failures that may pass (timeouts, refused connections, 429 and 5xx; not
+//! a certificate nobody trusts), a
 //! `HEAD` first and a `GET` when a server refuses `HEAD`, and up to five
 //! redirects. A broken URL is reported once, at its first use, with every
 //! other place that uses it.
@@ -180,11 +181,11 @@ fn probe(url: &str, settings: &Settings, tls: &Tls) -> Result<(), String> {
                 std::thread::sleep(Duration::from_millis(200 * u64::from(attempt)));
             }
             Ok(r) => return Err(format!("HTTP {}{}", r.status, r.reason.map(|s| format!(" {s}")).unwrap_or_default())),
-            Err(_) if attempt < settings.retries => {
+            Err(f) if f.transient && attempt < settings.retries => {
                 attempt += 1;
                 std::thread::sleep(Duration::from_millis(200 * u64::from(attempt)));
             }
-            Err(e) => return Err(e),
+            Err(f) => return Err(f.reason),
         }
     }
 }
@@ -257,7 +258,35 @@ struct Response {
     location: Option<String>,
 }
 
-fn request(t: &Target, method: &str, timeout: Duration, tls: &Tls) -> Result<Response, String> {
+/// Why a request got no response, and whether asking again may help (a
+/// timeout may pass; a certificate nobody trusts will not).
+struct Failure {
+    reason: String,
+    transient: bool,
+}
+
+impl From<String> for Failure {
+    fn from(reason: String) -> Failure {
+        Failure { reason, transient: true }
+    }
+}
+
+impl Failure {
+    fn last(reason: String) -> Failure {
+        Failure { reason, transient: false }
+    }
+
+    fn io(e: &std::io::Error, timeout: Duration) -> Failure {
+        // rustls reports a failed handshake (an untrusted certificate, a
+        // name that does not match) as invalid data.
+        match e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+            true => Failure::last(format!("TLS: {e}")),
+            false => Failure::from(io_reason(e, timeout)),
+        }
+    }
+}
+
+fn request(t: &Target, method: &str, timeout: Duration, tls: &Tls) -> Result<Response, Failure> {
     let addrs: Vec<_> =
         (t.host.as_str(), t.port).to_socket_addrs().map_err(|_| format!("cannot resolve host `{}`", t.host))?.collect();
     let mut last = format!("cannot resolve host `{}`", t.host);
@@ -272,7 +301,7 @@ fn request(t: &Target, method: &str, timeout: Duration, tls: &Tls) -> Result<Res
         }
     }
     let stream = stream.ok_or(last)?;
-    let io = |e: std::io::Error| io_reason(&e, timeout);
+    let io = |e: std::io::Error| Failure::io(&e, timeout);
     stream.set_read_timeout(Some(timeout)).map_err(io)?;
     stream.set_write_timeout(Some(timeout)).map_err(io)?;
     let head = format!(
@@ -284,16 +313,16 @@ fn request(t: &Target, method: &str, timeout: Duration, tls: &Tls) -> Result<Res
     if !t.tls {
         return exchange(stream, &head, timeout);
     }
-    let config = Arc::clone(tls.as_ref().map_err(String::clone)?);
+    let config = Arc::clone(tls.as_ref().map_err(|e| Failure::last(e.clone()))?);
     let name = rustls::pki_types::ServerName::try_from(t.host.clone())
-        .map_err(|_| format!("`{}` is not a host name TLS can check", t.host))?;
-    let conn = rustls::ClientConnection::new(config, name).map_err(|e| format!("TLS: {e}"))?;
+        .map_err(|_| Failure::last(format!("`{}` is not a host name TLS can check", t.host)))?;
+    let conn = rustls::ClientConnection::new(config, name).map_err(|e| Failure::last(format!("TLS: {e}")))?;
     exchange(rustls::StreamOwned::new(conn, stream), &head, timeout)
 }
 
 /// Sends the request head and reads the response head.
-fn exchange(mut stream: impl Read + Write, head: &str, timeout: Duration) -> Result<Response, String> {
-    let io = |e: std::io::Error| io_reason(&e, timeout);
+fn exchange(mut stream: impl Read + Write, head: &str, timeout: Duration) -> Result<Response, Failure> {
+    let io = |e: std::io::Error| Failure::io(&e, timeout);
     stream.write_all(head.as_bytes()).map_err(io)?;
     let mut buf = Vec::with_capacity(4096);
     let mut chunk = [0u8; 4096];
@@ -304,7 +333,7 @@ fn exchange(mut stream: impl Read + Write, head: &str, timeout: Duration) -> Res
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    parse_response(&buf).ok_or_else(|| "the server sent no valid HTTP response".to_string())
+    parse_response(&buf).ok_or_else(|| Failure::from("the server sent no valid HTTP response".to_string()))
 }
 
 fn io_reason(e: &std::io::Error, timeout: Duration) -> String {
@@ -313,9 +342,6 @@ fn io_reason(e: &std::io::Error, timeout: Duration) -> String {
         TimedOut | WouldBlock => format!("no answer within {}s", timeout.as_secs_f64()),
         ConnectionRefused => "connection refused".to_string(),
         ConnectionReset | ConnectionAborted => "connection reset".to_string(),
-        // rustls reports a failed handshake (an untrusted certificate, a
-        // name that does not match) as invalid data.
-        _ if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => format!("TLS: {e}"),
         _ => e.to_string(),
     }
 }

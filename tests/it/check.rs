@@ -232,10 +232,13 @@ fn https_links_on_loopback_are_checked_against_trusted_certificates() {
     assert!(trusted.contains("external links: 3 checked, 1 broken"), "{trusted}");
 
     // The web's authorities alone do not know it: every link is reported,
-    // and the reason names the certificate.
+    // the reason names the certificate, and no link is asked twice (a
+    // certificate does not get trusted by retrying).
+    let before = server.hits.load(Ordering::SeqCst);
     let untrusted = run(None);
     assert!(untrusted.contains("external links: 3 checked, 3 broken"), "{untrusted}");
     assert!(untrusted.contains("TLS: invalid peer certificate: UnknownIssuer"), "{untrusted}");
+    assert_eq!(server.hits.load(Ordering::SeqCst) - before, 3, "one connection per link");
 
     // A certificate file that is not one says so.
     let bad = run(Some("server.key"));
