@@ -390,17 +390,20 @@ fn the_not_found_page_leads_home_from_any_depth() {
             const styled = [...document.querySelectorAll('link[rel=stylesheet]')]
                 .some(l => l.sheet && l.href === '{base}assets/opsbook.css');
             const search = !!document.querySelector('#search input');
-            if ((home === '{base}' && styled && search) || tries++ > 100) done([home, styled, search]);
+            const side = document.querySelector('#ob-sidebar li a[href]');
+            const nav = !!side && side.href.startsWith('{base}') && side.offsetParent !== null;
+            if ((home === '{base}' && styled && search && nav) || tries++ > 100) done([home, styled, search, nav]);
             else setTimeout(poll, 50);
         }})(); }})"
     );
-    for missing in ["no-such-page/", "playbooks/goals/gone/deeper/", "playbooks/old.html"] {
+    for missing in ["missing.html", "no-such-page/", "playbooks/goals/gone/deeper/", "playbooks/old.html"] {
         browser.goto(&format!("{base}{missing}"));
         let found = browser.eval(&settled);
-        let (home, styled, search) = (&found[0], &found[1], &found[2]);
+        let (home, styled, search, nav) = (&found[0], &found[1], &found[2], &found[3]);
         assert_eq!(home.as_str(), Some(base.as_str()), "the home link from {missing}");
         assert_eq!(styled, &Value::Bool(true), "the stylesheet loads from the site root at {missing}");
         assert_eq!(search, &Value::Bool(true), "the search box works at {missing}");
+        assert_eq!(nav, &Value::Bool(true), "the sidebar shows, its links under the root, at {missing}");
     }
     // Search from there finds pages under the site root.
     let first = browser.eval(
