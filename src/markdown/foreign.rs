@@ -1,7 +1,8 @@
 //! Syntax from other generators that we do not interpret: Hugo shortcodes,
-//! Liquid tags, JSX components, data placeholders. It passes through as
-//! visible text (or unknown HTML) and never breaks the page; the build warns
-//! once per kind with a count, so a migrating author knows what to convert.
+//! Liquid tags, JSX components, data placeholders, kramdown's Markdown inside
+//! HTML (`markdown="1"`, Jekyll's default). It passes through as visible
+//! text (or unknown HTML) and never breaks the page; the build warns once
+//! per kind with a count, so a migrating author knows what to convert.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Foreign {
@@ -9,6 +10,7 @@ pub enum Foreign {
     LiquidTag,
     TemplateExpression,
     JsxComponent,
+    KramdownMarkdown,
 }
 
 impl Foreign {
@@ -19,6 +21,21 @@ impl Foreign {
             Foreign::LiquidTag => "Liquid tags (`{% … %}`)",
             Foreign::TemplateExpression => "template placeholders (`{{ … }}`)",
             Foreign::JsxComponent => "JSX components (`<Tabs>`)",
+            Foreign::KramdownMarkdown => "kramdown's Markdown inside HTML (`<div markdown=\"1\">`)",
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Foreign::KramdownMarkdown => {
+                "CommonMark reads Markdown inside an HTML element only after a blank line: put one after the \
+                 opening tag and one before the closing tag, and drop the `markdown` attribute"
+            }
+            _ => {
+                "opsbook does not run other generators' templates; convert them to Markdown, or to \
+                 `chart`/`kpi`/`table` blocks for data"
+            }
         }
     }
 
@@ -29,6 +46,7 @@ impl Foreign {
             Foreign::LiquidTag => "{%",
             Foreign::TemplateExpression => "{{",
             Foreign::JsxComponent => "<",
+            Foreign::KramdownMarkdown => "markdown=",
         }
     }
 }
@@ -74,6 +92,22 @@ pub fn in_html(html: &str, found: &mut Vec<Foreign>) {
             found.push(Foreign::JsxComponent);
         }
     }
+    found.extend(std::iter::repeat_n(Foreign::KramdownMarkdown, kramdown_attributes(html)));
+}
+
+/// How many `markdown="1"` (or `"block"`, `"span"`) attributes `html` has:
+/// kramdown parses the content of such an element as Markdown.
+fn kramdown_attributes(html: &str) -> usize {
+    html.match_indices("markdown=")
+        .filter(|&(i, m)| {
+            let before = html[..i].chars().next_back();
+            let value = html[i + m.len()..].trim_start_matches(['"', '\'']);
+            before.is_some_and(char::is_whitespace)
+                && ["1", "block", "span"]
+                    .iter()
+                    .any(|v| value.strip_prefix(v).is_some_and(|rest| rest.starts_with(['"', '\'', ' ', '>', '/'])))
+        })
+        .count()
 }
 
 /// True when the `<` at byte `i` opens a JSX-style component.
@@ -182,5 +216,9 @@ mod tests {
         check("{{generator:product_team.batch}}", &[Foreign::TemplateExpression]);
         check("<Tabs><TabItem>", &[Foreign::JsxComponent, Foreign::JsxComponent]);
         check("a {b} c, <div>, <BR>, <TD>", &[]);
+        let k = Foreign::KramdownMarkdown;
+        check("<aside markdown=\"1\" class=\"q\">\n<p markdown='span'>", &[k, k]);
+        check("<div markdown=1>", &[k]);
+        check("<div data-markdown=\"1\"> markdown=\"0\" <div markdown=\"10\">", &[]);
     }
 }

@@ -35,7 +35,7 @@ pub(super) fn foreign_syntax_warnings(pages: &[Page], rendered: &[Arc<Rendered>]
             let files = if files == 1 { "1 file".to_string() } else { format!("{files} files") };
             let uses = if uses == 1 { "1 use".to_string() } else { format!("{uses} uses") };
             let mut d = Diagnostic::warning(format!("{}: {uses} in {files}, shown as written", kind.describe()))
-                .hint("opsbook does not run other generators' templates; convert them to Markdown, or to `chart`/`kpi`/`table` blocks for data");
+                .hint(kind.hint());
             if let Some(span) = span {
                 d = d.at(span);
             }

@@ -97,6 +97,11 @@ fn opensource_guide_in_29_languages() {
     assert!(ar.contains("lang=\"ar\"") && ar.contains("dir=\"rtl\""), "Arabic is right to left");
     let fa = run.read("fa/how-to-contribute/index.html");
     assert!(fa.contains("dir=\"rtl\""));
+    // Its quotes are kramdown blocks (`<aside markdown="1">`), which
+    // CommonMark shows as written: said once, with the fix.
+    let stderr = run.stderr();
+    assert_eq!(stderr.matches("kramdown's Markdown inside HTML").count(), 1, "{stderr}");
+    assert!(stderr.contains("put one after the opening tag"));
     let zh = run.read("zh-hans/how-to-contribute/index.html");
     assert!(zh.contains("lang=\"zh-hans\"") && zh.contains("dir=\"ltr\""));
     // Root-absolute image paths resolve under the output root.
