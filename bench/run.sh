@@ -3,7 +3,9 @@
 # pulldown-cmark floor, and with Hugo (installed from Debian when missing, if
 # possible), in the same run on the same machine, and prints a Markdown table
 # of wall time and peak memory. Usage: bench/run.sh [pages ...]
-# (default: 1000 10000 50000). Results also go to bench/RESULTS.md.
+# (default: 1000 10000 50000). Results also go to bench/RESULTS.md, or to
+# the file RESULTS names (RESULTS=/tmp/try.md bench/run.sh 10000 for a run
+# that should not replace the published table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -78,5 +80,5 @@ done
   echo "Hugo: $(command -v hugo >/dev/null 2>&1 && hugo version | cut -d' ' -f1-2 || echo 'not installed')."
   echo
   printf "%b" "$table"
-} > bench/RESULTS.md
-cat bench/RESULTS.md
+} > "${RESULTS:-bench/RESULTS.md}"
+cat "${RESULTS:-bench/RESULTS.md}"
