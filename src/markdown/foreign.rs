@@ -1,6 +1,7 @@
 //! Syntax from other generators that we do not interpret: Hugo shortcodes,
-//! Liquid tags, JSX components, data placeholders, kramdown's Markdown inside
-//! HTML (`markdown="1"`, Jekyll's default). It passes through as visible
+//! Liquid tags, JSX components, data placeholders, and kramdown's Markdown
+//! inside HTML (`markdown="1"`) where [`super::md_in_html`] cannot read it
+//! (tags not alone on their lines). It passes through as visible
 //! text (or unknown HTML) and never breaks the page; the build warns once
 //! per kind with a count, so a migrating author knows what to convert.
 
@@ -29,8 +30,8 @@ impl Foreign {
     pub fn hint(self) -> &'static str {
         match self {
             Foreign::KramdownMarkdown => {
-                "CommonMark reads Markdown inside an HTML element only after a blank line: put one after the \
-                 opening tag and one before the closing tag, and drop the `markdown` attribute"
+                "the content is read as Markdown when the opening and the closing tag each stand alone on a \
+                 line; put them on lines of their own, or write the content in HTML"
             }
             _ => {
                 "opsbook does not run other generators' templates; convert them to Markdown, or to \

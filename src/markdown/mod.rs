@@ -10,6 +10,7 @@
 mod autolink;
 pub mod foreign;
 pub mod highlight;
+pub mod md_in_html;
 mod rawhtml;
 pub mod slug;
 
@@ -126,7 +127,14 @@ struct Code {
 }
 
 pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
-    let body = &input.src[input.body_start..];
+    // Elements marked `markdown="1"` (kramdown, MkDocs): their tag lines
+    // blanked, same length, and written back as the events pass.
+    let plan = md_in_html::plan(&input.src[input.body_start..]);
+    let body = plan.as_ref().map_or(&input.src[input.body_start..], |p| p.body.as_str());
+    let marks = plan.as_ref().map_or(&[][..], |p| p.marks.as_slice());
+    let mut next_mark = 0;
+    // The modes of the marked elements open here, innermost last.
+    let mut marked: Vec<md_in_html::Mode> = Vec::new();
     let mut r =
         Renderer { input, host, out: Rendered::default(), slugs: slug::Slugs::default(), footnotes: Vec::new() };
     let mut events: Vec<Event<'_>> = Vec::new();
@@ -157,6 +165,24 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
             r.text(run, link_depth > 0, target);
         }
         let offset = input.body_start + range.start;
+        while let Some(mark) = marks.get(next_mark).filter(|m| m.at <= range.start) {
+            next_mark += 1;
+            seen_block = true;
+            let html = r.raw_html(&mark.html, input.body_start + mark.at);
+            sink(&mut events, &mut footnotes, footnote_depth, &mut heading).push(Event::Html(html.into()));
+            match mark.open {
+                Some(mode) => marked.push(mode),
+                None => {
+                    marked.pop();
+                }
+            }
+        }
+        // In span mode the element holds the text itself: no paragraph.
+        if marked.last() == Some(&md_in_html::Mode::Span)
+            && matches!(event, Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph))
+        {
+            continue;
+        }
         let is_block_start = matches!(
             &event,
             Event::Start(
@@ -303,6 +329,10 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
     }
     if let Some(run) = text_run.take() {
         r.text(run, link_depth > 0, &mut events);
+    }
+    for mark in &marks[next_mark..] {
+        let html = r.raw_html(&mark.html, input.body_start + mark.at);
+        events.push(Event::Html(html.into()));
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());

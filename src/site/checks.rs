@@ -50,6 +50,7 @@ fn first_use(page: &Page, kind: markdown::foreign::Foreign) -> Span {
         markdown::foreign::Foreign::JsxComponent => {
             body.match_indices('<').map(|(i, _)| i).find(|&i| markdown::foreign::is_component_at(body, i))
         }
+        markdown::foreign::Foreign::KramdownMarkdown => markdown::md_in_html::first_unread(body),
         _ => body.find(kind.marker()),
     };
     match at {

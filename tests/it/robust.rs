@@ -16,6 +16,42 @@ fn foreign_syntax_passes_through_with_one_warning_per_kind() {
 }
 
 #[test]
+fn markdown_inside_html_elements_is_read_as_kramdown_and_mkdocs_do() {
+    let page = "# Quotes\n\n\
+        <aside markdown=\"1\" class=\"pquote\">\n\
+        Working in the open taught me **more** than any course.\n\
+        <p markdown=\"1\" class=\"credit\">\n\
+        — Lin, [blog](missing.md)\n\
+        </p>\n\
+        </aside>\n\n\
+        <div class=\"grid\" markdown>\n\
+        - one\n\
+        - two\n\
+        </div>\n\n\
+        ```html\n<div markdown=\"1\">\n*code*\n</div>\n```\n\n\
+        <div markdown=\"1\">No closing tag on its own line: raw *HTML*.</div>\n";
+    let run =
+        Site::new().file("opsbook.toml", "title = \"Q\"\nlanguage = \"en\"\n").file("content/q.md", page).build(&[]);
+    run.ok();
+    let html = run.main("q/index.html");
+    assert!(
+        html.contains("<aside class=\"pquote\">\n<p>Working in the open taught me <strong>more</strong>"),
+        "{html}"
+    );
+    // A paragraph element holds its text itself (span mode).
+    assert!(html.contains("<p class=\"credit\">\n— Lin, <a href="), "{html}");
+    assert!(html.contains("<div class=\"grid\">\n<ul>\n<li>one</li>"), "{html}");
+    assert!(html.contains("\n*code*\n"), "fenced code stays code: {html}");
+    assert!(html.contains("raw *HTML*"), "an unclear case stays raw: {html}");
+    // Lines and columns are the file's own: the broken link inside is at
+    // 6:15, and the warning points at the element left as HTML.
+    let err = run.stderr();
+    assert!(err.contains("content/q.md:6:15"), "{err}");
+    assert!(err.contains("content/q.md:21:6"), "{err}");
+    assert!(err.contains("kramdown's Markdown inside HTML (`<div markdown=\"1\">`): 1 use in 1 file"), "{err}");
+}
+
+#[test]
 fn empty_files_and_whitespace_pages_build() {
     let run = Site::new()
         .file("content/empty.md", "")
