@@ -59,7 +59,9 @@ pub fn plan(body: &str) -> Option<Plan> {
             continue;
         }
         let Some(tag) = open_tag(line) else { continue };
-        let Some(close) = closing_line(&lines[i + 1..], &tag.name).map(|j| i + 1 + j) else { continue };
+        let Some(close) = closing_line(&lines[i + 1..], &outside[i + 1..], &tag.name).map(|j| i + 1 + j) else {
+            continue;
+        };
         let mode = match tag.mode {
             Some(m) => m,
             None if SPAN_ELEMENTS.contains(&tag.name.as_str()) => Mode::Span,
@@ -200,12 +202,16 @@ fn markdown_attribute(attrs: &str) -> Option<(std::ops::Range<usize>, &str)> {
 }
 
 /// The index (in `rest`) of the line that closes an element `name` opened
-/// just before it: `</name>` alone on a line, past any nested `name`
-/// opened and closed alone on their lines.
-fn closing_line(rest: &[(usize, &str)], name: &str) -> Option<usize> {
+/// just before it: `</name>` alone on a line outside fenced code
+/// (`outside`, line by line), past any nested `name` opened and closed
+/// alone on their lines.
+fn closing_line(rest: &[(usize, &str)], outside: &[bool], name: &str) -> Option<usize> {
     let close = format!("</{name}>");
     let mut depth = 0usize;
     for (j, &(_, line)) in rest.iter().enumerate() {
+        if !outside[j] {
+            continue;
+        }
         let t = line.trim();
         if t.eq_ignore_ascii_case(&close) {
             if depth == 0 {
@@ -267,6 +273,13 @@ mod tests {
                 ("<div>\n".to_string(), Mode::Span)
             ]
         );
+    }
+
+    #[test]
+    fn a_closing_tag_in_fenced_code_does_not_close_the_element() {
+        let body = "<div markdown=\"1\">\n```html\n</div>\n```\n</div>\n";
+        let (_, marks) = blanked(body);
+        assert_eq!(marks.last().map(|m| m.0), Some(body.rfind("</div>").unwrap_or(0)));
     }
 
     #[test]
