@@ -130,6 +130,7 @@ pub struct StaticFile {
 
 struct PageHost<'a> {
     site: &'a SiteIndex,
+    blocks: &'a BlockMemo,
     pages: &'a [Page],
     page: &'a Page,
     theme: &'a Theme,
@@ -145,7 +146,7 @@ impl markdown::Host for PageHost<'_> {
 
     fn data_block(&self, kind: &str, body: &str, at: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>> {
         let ctx = crate::blocks::Context { metrics: self.metrics, lang: self.lang, url: &self.page.url };
-        crate::blocks::render(&ctx, kind, body, at)
+        self.blocks.render(&ctx, kind, body, || crate::blocks::render(&ctx, kind, body, at))
     }
 
     fn alert_title(&self, kind: &str) -> String {
@@ -162,6 +163,40 @@ impl markdown::Host for PageHost<'_> {
             _ => "Caution",
         };
         self.theme.string(&format!("alert_{kind}"), fallback).to_string()
+    }
+}
+
+/// Data blocks (charts, KPI cards, tables) rendered once per build: a KPI
+/// chart shown on many pages is drawn once. A block's HTML depends on its
+/// text, the site's metrics and language (fixed for a build), and the page
+/// only through its links to metric pages, which are the same for every
+/// page at the same distance from `metrics/`. Pages inside `metrics/` link
+/// to their neighbours by shorter paths, so they are not shared; neither
+/// are blocks with errors, whose messages point into their own file.
+#[derive(Default)]
+struct BlockMemo(Mutex<std::collections::HashMap<String, String>>);
+
+impl BlockMemo {
+    fn render(
+        &self,
+        ctx: &crate::blocks::Context<'_>,
+        kind: &str,
+        body: &str,
+        render: impl FnOnce() -> Option<Result<String, Vec<Diagnostic>>>,
+    ) -> Option<Result<String, Vec<Diagnostic>>> {
+        let section = crate::blocks::pages::SECTION_URL;
+        if ctx.url.starts_with(section) {
+            return render();
+        }
+        let key = format!("{kind}\n{}\n{body}", links::relative(ctx.url, section));
+        if let Some(html) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Some(Ok(html));
+        }
+        let out = render();
+        if let (Some(Ok(html)), Ok(mut m)) = (&out, self.0.lock()) {
+            m.insert(key, html.clone());
+        }
+        out
     }
 }
 
@@ -232,13 +267,15 @@ pub fn build(
 
     crate::trace("build: metrics and generated pages listed");
     // 1. Markdown, in parallel.
+    let blocks = BlockMemo::default();
     let mut rendered: Vec<Arc<Rendered>> = pages
         .par_iter()
         .map(|page| {
             if let Some(html) = &page.prebuilt {
                 return Arc::new(Rendered { html: Arc::new(html.clone()), ..Rendered::default() });
             }
-            let host = PageHost { site: &index, pages: &pages, page, theme, zh, metrics: &metrics, lang };
+            let host =
+                PageHost { site: &index, blocks: &blocks, pages: &pages, page, theme, zh, metrics: &metrics, lang };
             let input = markdown::Input {
                 file: &page.file,
                 src: &page.src,

@@ -79,6 +79,29 @@ fn charts_cards_and_metric_pages() {
 }
 
 #[test]
+fn the_same_block_on_pages_at_different_depths_links_from_each() {
+    let block = "```kpi\nmetrics = [\"signups\"]\n```\n";
+    let page = |title: &str| format!("+++\ntitle = \"{title}\"\n+++\n\n{block}");
+    let run = Site::fixture("metrics/valid")
+        .file("content/a.md", &page("A"))
+        .file("content/b.md", &page("B"))
+        .file("content/deep/c.md", &page("C"))
+        .file("content/deep/er/d.md", &page("D"))
+        .build(&[]);
+    run.ok();
+    for (rel, up) in [
+        ("a/index.html", "../"),
+        ("b/index.html", "../"),
+        ("deep/c/index.html", "../../"),
+        ("deep/er/d/index.html", "../../../"),
+    ] {
+        let html = run.read(rel);
+        let href = format!("href=\"{up}metrics/signups/index.html\"");
+        assert!(blocks(&html).iter().any(|b| b.contains(&href)), "{rel} should link with {href}");
+    }
+}
+
+#[test]
 fn english_numbers_and_dates() {
     let run = Site::fixture("metrics/english").build(&[]);
     run.ok();
