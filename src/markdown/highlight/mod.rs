@@ -1,8 +1,13 @@
-//! Build-time syntax highlighting of fenced code with syntect.
+//! Build-time syntax highlighting of fenced code.
 //!
-//! Output uses classes (`hl-keyword`, `hl-string`, …) rather than inline
-//! colours, so the theme styles light and dark mode from CSS. The syntax set
-//! loads once per process. Unknown languages fall back to escaped text.
+//! The languages handbooks use most go through our own [`lexer`] (tables
+//! in [`langs`]); every other language syntect knows goes through its
+//! grammar, loaded once per process on first use. Output uses classes
+//! (`hl-keyword`, `hl-string`, …) rather than inline colours, so the theme
+//! styles light and dark mode from CSS. Unknown languages are escaped text.
+
+mod langs;
+mod lexer;
 
 use std::sync::OnceLock;
 
@@ -28,15 +33,21 @@ pub fn code_block(lang: &str, code: &str) -> String {
         escape_into(&mut out, lang);
         out.push_str("\">");
     }
-    match highlighted(lang, code) {
-        Some(html) => out.push_str(&html),
-        None => escape_into(&mut out, code),
+    if let Some(known) = langs::find(lang) {
+        lexer::highlight(known, code, &mut out);
+    } else {
+        match with_grammar(lang, code) {
+            Some(html) => out.push_str(&html),
+            None => escape_into(&mut out, code),
+        }
     }
     out.push_str("</code></pre>\n");
     out
 }
 
-fn highlighted(lang: &str, code: &str) -> Option<String> {
+/// `code` through syntect's grammar for `lang`, when it has one (the spans
+/// only, without `<pre>`).
+pub fn with_grammar(lang: &str, code: &str) -> Option<String> {
     if lang.is_empty() || code.len() > 256 * 1024 {
         return None;
     }
@@ -51,15 +62,20 @@ fn highlighted(lang: &str, code: &str) -> Option<String> {
 }
 
 pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(entity);
+        last = i + 1;
     }
+    out.push_str(&text[last..]);
 }
 
 pub fn escape(text: &str) -> String {
