@@ -194,37 +194,80 @@ type Key = u64;
 const CJK: Key = 1 << 63;
 
 /// One page's tokens: postings `(token, section, weight)`, in section order,
-/// its words listed once each.
+/// its words listed once each (in one string, each ending at its `ends`).
 #[derive(Debug, Default)]
 pub struct Tokens {
-    words: Vec<Arc<str>>,
+    text: String,
+    ends: Vec<u32>,
     postings: Vec<(Key, u32, u8)>,
 }
 
 impl Tokens {
     /// Cuts a page's title, headings and text.
     pub fn of(doc: &Doc) -> Tokens {
-        let mut words: FastMap<Arc<str>, u32> = FastMap::default();
-        let mut out = Tokens::default();
-        let mut section: FastMap<Key, u8> = FastMap::default();
-        let mut bump = |section: &mut FastMap<Key, u8>, text: &str, update: fn(u8) -> u8| {
-            each_piece(text, |piece| {
-                let key = key(&mut words, &mut out.words, piece);
-                let w = section.entry(key).or_insert(0);
-                *w = update(*w);
-            });
-        };
+        let mut words = PageWords::default();
+        let mut section: FastMap<Key, u8> = FastMap::with_capacity_and_hasher(512, Default::default());
         let mut postings = Vec::new();
         for (s, sec) in doc.sections.iter().enumerate() {
-            bump(&mut section, &sec.text, |w| if w & TF_MAX < TF_MAX { w + 1 } else { w });
-            bump(&mut section, &sec.heading, |w| w | HEADING);
+            let mut bump = |text: &str, update: &dyn Fn(u8) -> u8| {
+                each_piece(text, |piece| {
+                    let key = match piece {
+                        Piece::Cjk(cs, _) => CJK | (cs[0] as Key) << 21 | cs.get(1).map_or(0, |&c| c as Key),
+                        Piece::Word(w, _) => words.key(w),
+                    };
+                    let w = section.entry(key).or_insert(0);
+                    *w = update(*w);
+                });
+            };
+            bump(&sec.text, &|w| if w & TF_MAX < TF_MAX { w + 1 } else { w });
+            bump(&sec.heading, &|w| w | HEADING);
             if s == 0 {
-                bump(&mut section, &doc.title, |w| w | TITLE);
+                bump(&doc.title, &|w| w | TITLE);
             }
             postings.extend(section.drain().map(|(key, w)| (key, s as u32, w)));
         }
-        out.postings = postings;
-        out
+        Tokens { text: words.text, ends: words.ends, postings }
+    }
+
+    fn words(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(a, &b)| &self.text[a as usize..b as usize])
+    }
+}
+
+/// A page's distinct words, numbered in order of appearance, kept in one
+/// string: no allocation per word. Found by their hash, checked against the
+/// text (a clash moves on to the next slot).
+#[derive(Default)]
+struct PageWords {
+    by_hash: FastMap<u64, u32>,
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl PageWords {
+    fn key(&mut self, w: &str) -> Key {
+        let mut h = Fx::default();
+        h.write(w.as_bytes());
+        let mut slot = h.finish();
+        loop {
+            match self.by_hash.get(&slot) {
+                Some(&i) => {
+                    let start = if i == 0 { 0 } else { self.ends[i as usize - 1] as usize };
+                    if &self.text[start..self.ends[i as usize] as usize] == w {
+                        return Key::from(i);
+                    }
+                    slot = slot.wrapping_add(1);
+                }
+                None => {
+                    let i = self.ends.len() as u32;
+                    self.text.push_str(w);
+                    self.ends.push(self.text.len() as u32);
+                    self.by_hash.insert(slot, i);
+                    return Key::from(i);
+                }
+            }
+        }
     }
 }
 
@@ -240,8 +283,7 @@ impl Block {
     /// Adds a page whose first section has the id `first`.
     fn add(&mut self, page: &Tokens, first: u32) {
         // The page's words by their index in this block.
-        let ids: Vec<Key> =
-            page.words.iter().map(|w| intern(&mut self.words, &mut self.names, w, || Arc::clone(w))).collect();
+        let ids: Vec<Key> = page.words().map(|w| intern(&mut self.words, &mut self.names, w)).collect();
         for &(key, sec, w) in &page.postings {
             let key = if key & CJK == 0 { ids[key as usize] } else { key };
             self.postings.entry(key).or_default().push((first + sec, w));
@@ -270,27 +312,14 @@ impl Block {
     }
 }
 
-/// The key of `piece`, listing a new word in `words` and `names`.
-fn key(words: &mut FastMap<Arc<str>, u32>, names: &mut Vec<Arc<str>>, piece: Piece<'_>) -> Key {
-    match piece {
-        Piece::Cjk(cs, _) => CJK | (cs[0] as Key) << 21 | cs.get(1).map_or(0, |&c| c as Key),
-        Piece::Word(w, _) => intern(words, names, w, || Arc::from(w)),
-    }
-}
-
 /// The index of word `w` in `names`, adding it (one string shared by both
-/// lists, made by `owned`) when it is new.
-fn intern(
-    words: &mut FastMap<Arc<str>, u32>,
-    names: &mut Vec<Arc<str>>,
-    w: &str,
-    owned: impl FnOnce() -> Arc<str>,
-) -> Key {
+/// lists) when it is new.
+fn intern(words: &mut FastMap<Arc<str>, u32>, names: &mut Vec<Arc<str>>, w: &str) -> Key {
     if let Some(&i) = words.get(w) {
         return Key::from(i);
     }
     let i = names.len() as u32;
-    let name = owned();
+    let name: Arc<str> = Arc::from(w);
     words.insert(Arc::clone(&name), i);
     names.push(name);
     Key::from(i)

@@ -239,12 +239,11 @@ fn push_text(raw: &str, keep: bool, heading: &mut Option<(char, String, String)>
 /// last section in `out`.
 fn finish(out: &mut [Section], text: &mut String) {
     if let Some(last) = out.last_mut() {
-        let t = collapse(text);
-        if !t.is_empty() {
-            if !last.text.is_empty() {
-                last.text.push(' ');
-            }
-            last.text.push_str(&t);
+        if last.text.is_empty() {
+            collapse_into(text, &mut last.text);
+        } else if !text.trim().is_empty() {
+            last.text.push(' ');
+            collapse_into(text, &mut last.text);
         }
     }
     text.clear();
@@ -252,13 +251,19 @@ fn finish(out: &mut [Section], text: &mut String) {
 
 fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
+    collapse_into(s, &mut out);
+    out
+}
+
+/// Appends `s` with its runs of whitespace made one space, none at either end.
+fn collapse_into(s: &str, out: &mut String) {
+    out.reserve(s.len());
+    for (i, w) in s.split_whitespace().enumerate() {
+        if i > 0 {
             out.push(' ');
         }
         out.push_str(w);
     }
-    out
 }
 
 /// Appends `raw` with character references decoded.

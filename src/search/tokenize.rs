@@ -77,7 +77,19 @@ pub enum Piece<'a> {
 
 /// The tokenizer itself: calls `f` with each token of `text`, in order.
 pub fn each_piece(text: &str, mut f: impl FnMut(Piece<'_>)) {
-    let chars: Vec<char> = text.chars().map(normalize).collect();
+    thread_local! {
+        static CHARS: std::cell::Cell<Vec<char>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    // One buffer per thread, taken for the call: cutting a page calls this
+    // once per section text, heading and title.
+    let mut chars = CHARS.take();
+    chars.clear();
+    chars.extend(text.chars().map(normalize));
+    cut(&chars, &mut f);
+    CHARS.set(chars);
+}
+
+fn cut(chars: &[char], f: &mut impl FnMut(Piece<'_>)) {
     let mut parts: Vec<(usize, usize)> = Vec::new();
     let mut buf = String::new();
     let mut i = 0;
@@ -88,7 +100,7 @@ pub fn each_piece(text: &str, mut f: impl FnMut(Piece<'_>)) {
             while i < chars.len() && is_cjk(chars[i]) {
                 i += 1;
             }
-            cjk_run(&chars[start..i], &mut f);
+            cjk_run(&chars[start..i], f);
         } else if is_word(c) {
             parts.clear();
             loop {
@@ -106,7 +118,7 @@ pub fn each_piece(text: &str, mut f: impl FnMut(Piece<'_>)) {
             if let [(a, b)] = parts[..] {
                 f(Piece::Word(word(&chars[a..b], &mut buf), Kind::Word));
             } else {
-                word_parts(&chars, &parts, &mut buf);
+                word_parts(chars, &parts, &mut buf);
                 f(Piece::Word(&buf, Kind::Word));
                 for &(a, b) in &parts {
                     f(Piece::Word(word(&chars[a..b], &mut buf), Kind::Part));
@@ -163,6 +175,10 @@ fn normalize(c: char) -> char {
 }
 
 pub fn is_cjk(c: char) -> bool {
+    // Most characters of a page are below the first CJK block.
+    if (c as u32) < 0x1100 {
+        return false;
+    }
     matches!(c as u32,
         0x1100..=0x11FF | 0x3005..=0x3007 | 0x3040..=0x30FF | 0x3130..=0x318F | 0x31F0..=0x31FF
         | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F
