@@ -205,17 +205,17 @@ fn attribute(attrs: &str, name: &str) -> Option<String> {
 /// Index just past the `>` closing the tag at the start of `s`, quotes
 /// respected.
 fn tag_end(s: &str) -> Option<usize> {
-    let mut quote: Option<u8> = None;
-    for (i, b) in s.bytes().enumerate().skip(1) {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return Some(i + 1),
-            _ => {}
+    let bytes = s.as_bytes();
+    let mut i = 1;
+    loop {
+        // The next `>` or quote, then past the quoted value when it is one.
+        i += bytes.get(i..)?.iter().position(|&b| matches!(b, b'>' | b'"' | b'\''))?;
+        if bytes[i] == b'>' {
+            return Some(i + 1);
         }
+        let q = bytes[i];
+        i += 1 + bytes[i + 1..].iter().position(|&b| b == q)? + 1;
     }
-    None
 }
 
 fn heading_level(name: &str) -> Option<char> {
@@ -255,14 +255,41 @@ fn collapse(s: &str) -> String {
     out
 }
 
-/// Appends `s` with its runs of whitespace made one space, none at either end.
+/// Appends `s` with its runs of whitespace made one space, none at either
+/// end. Reads bytes, decoding only the characters outside ASCII (where
+/// Unicode has its other spaces, such as the ideographic one).
 fn collapse_into(s: &str, out: &mut String) {
     out.reserve(s.len());
-    for (i, w) in s.split_whitespace().enumerate() {
-        if i > 0 {
+    let bytes = s.as_bytes();
+    let started = out.len();
+    let mut word: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (space, width) = if b < 0x80 {
+            (b.is_ascii_whitespace() || b == 0x0b, 1)
+        } else {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        match (space, word) {
+            (true, Some(start)) => {
+                if out.len() > started {
+                    out.push(' ');
+                }
+                out.push_str(&s[start..i]);
+                word = None;
+            }
+            (false, None) => word = Some(i),
+            _ => {}
+        }
+        i += width;
+    }
+    if let Some(start) = word {
+        if out.len() > started {
             out.push(' ');
         }
-        out.push_str(w);
+        out.push_str(&s[start..]);
     }
 }
 
@@ -363,5 +390,27 @@ mod tests {
             let _ = sections(html);
         }
         check("<h2 id=\"x\">open", &[("", "", ""), ("x", "open", "")]);
+    }
+
+    proptest::proptest! {
+        /// The byte-wise collapse agrees with Unicode's whitespace, and the
+        /// tag scanner with a quote-aware walk.
+        #[test]
+        fn collapse_and_tag_end_agree_with_plain_versions(s in "[a-z \t\n\u{3000}\u{a0}\u{b}\u{85}中文>'\"=]{0,40}") {
+            proptest::prop_assert_eq!(collapse(&s), s.split_whitespace().collect::<Vec<_>>().join(" "));
+            let tag = format!("<{s}");
+            let mut quote = None;
+            let mut want = None;
+            for (i, b) in tag.bytes().enumerate().skip(1) {
+                match (quote, b) {
+                    (Some(q), _) if b == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, b'"' | b'\'') => quote = Some(b),
+                    (None, b'>') => { want = Some(i + 1); break; }
+                    _ => {}
+                }
+            }
+            proptest::prop_assert_eq!(tag_end(&tag), want);
+        }
     }
 }
