@@ -81,6 +81,7 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
             gather.into_postings()
         })
         .collect();
+    crate::trace("search: postings gathered");
     let total: usize = gathered.iter().flat_map(|m| m.values()).map(Vec::len).sum();
     let shards = (total * 3 / SHARD_BYTES).next_power_of_two().clamp(1, MAX_SHARDS);
     let mask = shards - 1;
@@ -94,6 +95,7 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
             by_shard
         })
         .collect();
+    crate::trace("search: postings split by shard");
     let mut out: Vec<(String, String)> = (0..shards)
         .into_par_iter()
         .map(|k| {
@@ -109,7 +111,9 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
         })
         .collect();
     drop(blocks);
+    crate::trace("search: shard files made");
     let (chunk_files, chunk_sizes) = chunks(docs);
+    crate::trace("search: chunk files made");
     out.extend(chunk_files);
     // The build id only has to change when a file does: a word-at-a-time
     // hash, since it reads every byte of the index.
@@ -209,20 +213,10 @@ impl Tokens {
         let mut section: FastMap<Key, u8> = FastMap::with_capacity_and_hasher(512, Default::default());
         let mut postings = Vec::new();
         for (s, sec) in doc.sections.iter().enumerate() {
-            let mut bump = |text: &str, update: &dyn Fn(u8) -> u8| {
-                each_piece(text, |piece| {
-                    let key = match piece {
-                        Piece::Cjk(cs, _) => CJK | (cs[0] as Key) << 21 | cs.get(1).map_or(0, |&c| c as Key),
-                        Piece::Word(w, _) => words.key(w),
-                    };
-                    let w = section.entry(key).or_insert(0);
-                    *w = update(*w);
-                });
-            };
-            bump(&sec.text, &|w| if w & TF_MAX < TF_MAX { w + 1 } else { w });
-            bump(&sec.heading, &|w| w | HEADING);
+            cut(&sec.text, &mut words, &mut section, count);
+            cut(&sec.heading, &mut words, &mut section, |w| w | HEADING);
             if s == 0 {
-                bump(&doc.title, &|w| w | TITLE);
+                cut(&doc.title, &mut words, &mut section, |w| w | TITLE);
             }
             postings.extend(section.drain().map(|(key, w)| (key, s as u32, w)));
         }
@@ -233,6 +227,24 @@ impl Tokens {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts.zip(&self.ends).map(|(a, &b)| &self.text[a as usize..b as usize])
     }
+}
+
+/// Adds the tokens of `text` to a section's, changing each one's weight
+/// with `update`.
+fn cut(text: &str, words: &mut PageWords, section: &mut FastMap<Key, u8>, update: impl Fn(u8) -> u8) {
+    each_piece(text, |piece| {
+        let key = match piece {
+            Piece::Cjk(cs, _) => CJK | (cs[0] as Key) << 21 | cs.get(1).map_or(0, |&c| c as Key),
+            Piece::Word(w, _) => words.key(w),
+        };
+        let w = section.entry(key).or_insert(0);
+        *w = update(*w);
+    });
+}
+
+/// A token once more in a section's text.
+fn count(w: u8) -> u8 {
+    if w & TF_MAX < TF_MAX { w + 1 } else { w }
 }
 
 /// A page's distinct words, numbered in order of appearance, kept in one

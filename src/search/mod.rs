@@ -51,6 +51,17 @@ pub fn files(
     titles: &[String],
     memo: Option<&Memo>,
 ) -> Vec<(String, String)> {
+    builder::files(&docs(pages, rendered, titles, memo))
+}
+
+/// The pages as the index sees them, cut into sections (the first half of
+/// [`files`]: after it the index no longer needs the pages' HTML).
+pub fn docs(
+    pages: &[Page],
+    rendered: &[Arc<Rendered>],
+    titles: &[String],
+    memo: Option<&Memo>,
+) -> Vec<builder::Indexed> {
     let docs: Vec<builder::Indexed> = pages
         .par_iter()
         .zip(rendered)
@@ -65,7 +76,8 @@ pub fn files(
             None => builder::Indexed { doc: Arc::new(doc(p, r, title)), tokens: None },
         })
         .collect();
-    builder::files(&docs)
+    crate::trace("search: pages cut into sections");
+    docs
 }
 
 fn doc(page: &Page, r: &Rendered, title: &str) -> Doc {

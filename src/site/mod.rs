@@ -363,19 +363,27 @@ pub fn build(
 
     // The search index needs only the rendered pages: it is built beside
     // the page writes (which wait on the disk much of the time), unless the
-    // sink defers it (`serve` builds it after reloading pages).
-    let shared = Arc::new((pages, rendered, titles));
-    let (pages, rendered, titles) = (&shared.0, &shared.1, &shared.2);
-    let for_search = Arc::clone(&shared);
+    // sink defers it (`serve` builds it after reloading pages). The pages'
+    // HTML is held by both and freed when both are done with it, before
+    // the index gathers its postings: a big site's peak memory is lower,
+    // and the postings reuse the memory instead of faulting in new pages.
+    let shared = Arc::new((pages, titles));
+    let (pages, titles) = (&shared.0, &shared.1);
+    let html = Arc::new(rendered);
+    let for_search = (Arc::clone(&shared), Arc::clone(&html));
     let seen = opts.extras.as_ref().and_then(|x| x.search_memo());
     let search: Deferred = Box::new(move || {
-        let (pages, rendered, titles) = &*for_search;
-        crate::search::files(pages, rendered, titles, seen.as_deref())
+        let (shared, html) = for_search;
+        let docs = crate::search::docs(&shared.0, &html, &shared.1, seen.as_deref());
+        drop(html);
+        crate::search::builder::files(&docs)
     });
     let search = sink.defer(search);
+    let html = Mutex::new(Some(html));
 
     // 5. Pages, in parallel.
-    let ctx = SiteCtx { config, pages, rendered, titles, nav: &nav, opts };
+    // Listings show titles and front matter, never a page's HTML.
+    let ctx = SiteCtx { config, pages, rendered: &[], titles, nav: &nav, opts };
     // Pages shared across versions (`Extras::page`): the key of each.
     let base = {
         let mut h = std::hash::DefaultHasher::new();
@@ -395,16 +403,21 @@ pub fn build(
         h.finish()
     };
     let write_pages = || {
+        // Taken, so the HTML goes when this is done (and the index is too).
+        let held = html.lock().ok().and_then(|mut h| h.take());
+        let rendered: &[Arc<Rendered>] = held.as_deref().map_or(&[], Vec::as_slice);
+        let ctx = SiteCtx { rendered, ..ctx };
+        let ctx = &ctx;
         (0..pages.len()).into_par_iter().for_each(|i| {
             let rel = format!("{}index.html", pages[i].url);
             let written = match (&memo, shell, &opts.extras) {
                 (Some(m), Some(_), _) => {
-                    let key = m.frame(inputs, &|h| frame_key(&ctx, &lists, i, h));
+                    let key = m.frame(inputs, &|h| frame_key(ctx, &lists, i, h));
                     m.page(key, &pages[i], &rendered[i], || ctx.render_page(i, &templates))
                         .map(|html| sink.write_shared(&rel, html))
                 }
                 (None, _, Some(x)) => {
-                    let key = || page_key(&ctx, base, &lists, i, x.as_ref());
+                    let key = || page_key(ctx, base, &lists, i, x.as_ref());
                     x.page(&pages[i].url, &key, &|| ctx.render_page(i, &templates))
                         .map(|html| sink.write_shared(&rel, html))
                 }
@@ -493,7 +506,7 @@ pub fn build(
     let files = written + assets.len() + statics.len() + theme.assets.len() + aliases.len() + search_files.len() + 1;
     // Freeing every page's text and HTML takes a noticeable share of a big
     // build; nothing waits for it.
-    let garbage = (shared, search_files, index, assets);
+    let garbage = (shared, html, search_files, index, assets);
     std::thread::spawn(move || drop(garbage));
     Ok((Summary { pages: written, files }, diags))
 }
