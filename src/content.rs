@@ -14,7 +14,7 @@
 //! for content.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -425,23 +425,24 @@ pub fn url_of(rel: &str) -> (String, PageKind) {
 
 /// Gives every folder that holds pages a section page, and the site a home.
 fn add_generated_sections(pages: &mut Vec<Page>, prefix: &str) {
-    let existing: std::collections::HashSet<String> = pages.iter().map(|p| p.url.clone()).collect();
-    let mut needed: BTreeMap<String, ()> = BTreeMap::new();
-    needed.insert(String::new(), ());
+    let existing: HashSet<&str> = pages.iter().map(|p| p.url.as_str()).collect();
+    let mut needed: BTreeSet<String> = BTreeSet::new();
+    needed.insert(String::new());
     for p in pages.iter() {
-        let mut url = p.url.trim_end_matches('/').to_string();
+        let mut url = p.url.trim_end_matches('/');
         while let Some((parent, _)) = url.rsplit_once('/') {
-            needed.insert(format!("{parent}/"), ());
-            url = parent.to_string();
-        }
-        if p.kind != PageKind::Home {
-            needed.insert(String::new(), ());
+            // `parent/`, as a slice of the page's own URL.
+            let folder = &p.url[..parent.len() + 1];
+            if needed.contains(folder) {
+                // Its own parents are listed already.
+                break;
+            }
+            needed.insert(folder.to_string());
+            url = parent;
         }
     }
-    for url in needed.into_keys() {
-        if existing.contains(&url) {
-            continue;
-        }
+    let needed: Vec<String> = needed.into_iter().filter(|url| !existing.contains(url.as_str())).collect();
+    for url in needed {
         let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
         let kind = if url.is_empty() { PageKind::Home } else { PageKind::Section };
         pages.push(Page {

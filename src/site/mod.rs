@@ -300,31 +300,46 @@ pub fn build(
 
     crate::trace("build: Markdown rendered");
     // 2. Titles and the tree.
-    let titles: Vec<String> = pages.iter().zip(&rendered).map(|(p, r)| title_of(p, r, config)).collect();
+    let titles: Vec<String> = pages.par_iter().zip(&rendered).map(|(p, r)| title_of(p, r, config)).collect();
     let home = index.page_by_url("").unwrap_or(0);
-    let parents: Vec<Option<usize>> =
-        pages.iter().map(|p| p.parent_url().and_then(|u| index.page_by_url(&u))).collect();
-    let mut nav = match &config.nav {
-        Some(nav_file) => nav_from_file(config, nav_file, &pages, &index, home, &mut diags),
-        None => {
-            let entries: Vec<nav::Entry<'_>> = pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| nav::Entry { title: &titles[i], weight: p.front.weight, url: &p.url, parent: parents[i] })
-                .collect();
-            Nav::from_sections(&entries, home)
-        }
-    };
-    nav.set_titles(&|p| titles[p].clone());
-    crate::competitors::render(config, theme, opts.today, &pages, &mut rendered);
     // Everything a page's template shows of the others (see `cache`).
     let shell =
         memo.as_ref().map(|m| m.shell(&pages, &titles, &|h| crate::cache::template_inputs(h, config, theme, opts)));
-    let upkeep = || crate::hygiene::render(config, theme, opts.today, &pages, &titles);
-    let upkeep = match (&memo, shell) {
-        (Some(m), Some(shell)) => m.derived(shell, "upkeep", upkeep),
-        _ => Arc::new(upkeep()),
+    // The navigation and the upkeep reports read the same pages and titles:
+    // one is made while the other is.
+    let navigation = || {
+        let parents: Vec<Option<usize>> =
+            pages.par_iter().map(|p| p.parent_url().and_then(|u| index.page_by_url(&u))).collect();
+        let mut nav_diags = Vec::new();
+        let mut nav = match &config.nav {
+            Some(nav_file) => nav_from_file(config, nav_file, &pages, &index, home, &mut nav_diags),
+            None => {
+                let entries: Vec<nav::Entry<'_>> = pages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| nav::Entry {
+                        title: &titles[i],
+                        weight: p.front.weight,
+                        url: &p.url,
+                        parent: parents[i],
+                    })
+                    .collect();
+                Nav::from_sections(&entries, home)
+            }
+        };
+        nav.set_titles(&|p| titles[p].clone());
+        (nav, nav_diags)
     };
+    let upkeep = || {
+        let make = || crate::hygiene::render(config, theme, opts.today, &pages, &titles);
+        match (&memo, shell) {
+            (Some(m), Some(shell)) => m.derived(shell, "upkeep", make),
+            _ => Arc::new(make()),
+        }
+    };
+    let ((nav, nav_diags), upkeep) = rayon::join(navigation, upkeep);
+    diags.extend(nav_diags);
+    crate::competitors::render(config, theme, opts.today, &pages, &mut rendered);
     for (i, r) in upkeep.iter() {
         rendered[*i] = Arc::clone(r);
     }
