@@ -6,6 +6,7 @@
 //! never the site or content folder, nor one of their parents: opsbook
 //! refuses rather than deletes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
@@ -13,14 +14,21 @@ use std::sync::Mutex;
 
 use crate::diagnostics::Diagnostic;
 
+mod known;
+use known::{Hash, Known};
+
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     /// Whether a previous site exists to hard-link unchanged files from.
     previous: bool,
+    /// What the last build wrote there, so unchanged files are linked
+    /// without being read back.
+    known: Known,
     /// Every file staged, by its path inside the site, as `fresh` records
-    /// the output — so the output is not listed again after the build.
-    staged: Mutex<HashMap<String, FileStamp>>,
+    /// the output — so the output is not listed again after the build —
+    /// with the hash of its bytes when it was written from memory.
+    staged: Mutex<HashMap<String, (FileStamp, Option<Hash>)>>,
 }
 
 /// A file as the output fingerprint sees it: size, modification time (ns)
@@ -127,7 +135,8 @@ impl Staging {
         }
         std::fs::create_dir_all(&dir)?;
         let previous = target.is_dir();
-        Ok(Staging { dir, target, previous, staged: Mutex::default() })
+        let known = if previous { Known::load(&target) } else { Known::default() };
+        Ok(Staging { dir, target, previous, known, staged: Mutex::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -145,12 +154,13 @@ impl Staging {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        if self.link_unchanged(rel, &path, bytes.len() as u64, || Ok(bytes.to_vec()))? {
+        let hash = known::hash(bytes);
+        if self.link_unchanged(rel, &path, bytes.len() as u64, Some(hash), || Ok(Cow::Borrowed(bytes)))? {
             return Ok(());
         }
         let mut file = std::fs::File::create(path)?;
         file.write_all(bytes)?;
-        self.staged(rel, &file.metadata()?);
+        self.staged(rel, &file.metadata()?, Some(hash));
         Ok(())
     }
 
@@ -160,34 +170,37 @@ impl Staging {
             std::fs::create_dir_all(parent)?;
         }
         let len = std::fs::metadata(from)?.len();
-        if self.link_unchanged(rel, &path, len, || std::fs::read(from))? {
+        if self.link_unchanged(rel, &path, len, None, || std::fs::read(from).map(Cow::Owned))? {
             return Ok(());
         }
         std::fs::copy(from, &path)?;
-        self.staged(rel, &std::fs::symlink_metadata(&path)?);
+        self.staged(rel, &std::fs::symlink_metadata(&path)?, None);
         Ok(())
     }
 
-    fn staged(&self, rel: &str, meta: &std::fs::Metadata) {
+    fn staged(&self, rel: &str, meta: &std::fs::Metadata, hash: Option<Hash>) {
         let stamp = FileStamp::of(meta);
         if let Ok(mut m) = self.staged.lock() {
-            m.insert(normal(rel), stamp);
+            m.insert(normal(rel), (stamp, hash));
         }
     }
 
     /// Every file staged so far, by its path inside the site.
     pub fn staged_files(&self) -> HashMap<String, FileStamp> {
-        self.staged.lock().map(|m| m.clone()).unwrap_or_default()
+        self.staged.lock().map(|m| m.iter().map(|(k, (s, _))| (k.clone(), *s)).collect()).unwrap_or_default()
     }
 
     /// Links `path` to the previous output's `rel` when that file holds the
-    /// same bytes; `Ok(false)` when it does not (or cannot be linked).
-    fn link_unchanged(
+    /// same bytes; `Ok(false)` when it does not (or cannot be linked). The
+    /// last build's record of the file (its stamp unchanged since) answers
+    /// by `hash`; without one the old file is read and compared.
+    fn link_unchanged<'b>(
         &self,
         rel: &str,
         path: &Path,
         len: u64,
-        bytes: impl FnOnce() -> io::Result<Vec<u8>>,
+        hash: Option<Hash>,
+        bytes: impl FnOnce() -> io::Result<Cow<'b, [u8]>>,
     ) -> io::Result<bool> {
         if !self.previous {
             return Ok(false);
@@ -200,13 +213,14 @@ impl Staging {
             Ok(meta) if meta.is_file() && meta.len() == len => meta,
             _ => return Ok(false),
         };
-        if std::fs::read(&previous)? != bytes()? {
+        let same = match (hash, self.known.hash(&normal(rel), &FileStamp::of(&meta))) {
+            (Some(new), Some(old)) => new == old,
+            _ => std::fs::read(&previous)? == *bytes()?,
+        };
+        if !same || std::fs::hard_link(&previous, path).is_err() {
             return Ok(false);
         }
-        if std::fs::hard_link(&previous, path).is_err() {
-            return Ok(false);
-        }
-        self.staged(rel, &meta);
+        self.staged(rel, &meta, hash);
         Ok(true)
     }
 
@@ -224,12 +238,12 @@ impl Staging {
         }
         // A link is the same file as the one it names.
         let known = linked.then(|| self.staged.lock().ok()?.get(&normal(existing)).copied()).flatten();
-        let stamp = match known {
+        let staged = match known {
             Some(s) => s,
-            None => FileStamp::of(&std::fs::symlink_metadata(&path)?),
+            None => (FileStamp::of(&std::fs::symlink_metadata(&path)?), None),
         };
         if let Ok(mut m) = self.staged.lock() {
-            m.insert(normal(rel), stamp);
+            m.insert(normal(rel), staged);
         }
         Ok(())
     }
@@ -266,6 +280,12 @@ impl Staging {
                 let _ = std::fs::rename(&old, &self.target);
             }
             return Err(e);
+        }
+        // What the output holds now, for the next build (a failure to
+        // record it only means that build reads the files back).
+        if let Ok(staged) = self.staged.lock() {
+            let files = staged.iter().filter_map(|(rel, (stamp, hash))| Some((rel, *stamp, (*hash)?)));
+            let _ = known::save(&self.target, files);
         }
         if had_old {
             remove_tree(&old)?;
@@ -304,4 +324,54 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
         false => std::fs::remove_file(e.path()),
     })?;
     std::fs::remove_dir(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    fn inode_of(path: &Path) -> u64 {
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).expect("metadata"))
+    }
+
+    fn build(target: &Path, files: &[(&str, &str)]) {
+        let staging = Staging::new(target).expect("staging");
+        for (rel, text) in files {
+            staging.write(rel, text.as_bytes()).expect("write");
+        }
+        staging.commit().expect("commit");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rebuild_links_unchanged_files_by_their_recorded_hash_and_rereads_moved_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("public");
+        build(&out, &[("a/index.html", "same"), ("b/index.html", "old"), ("c.txt", "mine")]);
+        let a = inode_of(&out.join("a/index.html"));
+        // Another program rewrites c.txt with the same bytes: its stamp
+        // moves, so the record is not trusted and the bytes are compared.
+        std::fs::remove_file(out.join("c.txt")).expect("remove");
+        std::fs::write(out.join("c.txt"), "mine").expect("rewrite");
+        let c = inode_of(&out.join("c.txt"));
+        build(&out, &[("a/index.html", "same"), ("b/index.html", "new"), ("c.txt", "mine")]);
+        assert_eq!(inode_of(&out.join("a/index.html")), a, "unchanged: linked");
+        assert_eq!(std::fs::read_to_string(out.join("b/index.html")).expect("b"), "new");
+        assert_eq!(inode_of(&out.join("c.txt")), c, "same bytes after a compare: linked");
+
+        // The proof that the record answered: a file whose bytes changed
+        // while its stamp was put back is taken for unchanged (the
+        // documented limit, as for `fresh`), so it was not read.
+        let path = out.join("a/index.html");
+        let stamp = std::fs::metadata(&path).expect("meta").modified().expect("mtime");
+        std::fs::write(&path, "SAME").expect("tamper");
+        std::fs::File::options().write(true).open(&path).expect("open").set_modified(stamp).expect("mtime");
+        build(&out, &[("a/index.html", "same")]);
+        assert_eq!(std::fs::read_to_string(&path).expect("a"), "SAME");
+        // Without the list, the same build reads the file and writes it anew.
+        std::fs::remove_file(dir.path().join(".public.opsbook-files")).expect("list");
+        build(&out, &[("a/index.html", "same")]);
+        assert_eq!(std::fs::read_to_string(&path).expect("a"), "same");
+    }
 }

@@ -1,0 +1,122 @@
+//! What the last build wrote into the output: each file's stamp and a hash
+//! of its bytes, kept beside the output folder (`.<out>.opsbook-files`,
+//! hidden like the staging folder) so that a rebuild hard-links a file it
+//! would write again without reading the old one back. On a big site most
+//! files are unchanged, and reading them all was most of a rebuild's time
+//! on a cold disk.
+//!
+//! **Invariant:** a record is trusted only while the file's stamp — size,
+//! modification time in nanoseconds, inode — is still the one recorded.
+//! Anything else that writes the file moves its stamp, and it is compared
+//! by its bytes again. A record is only ever a shortcut: a missing, stale or
+//! unreadable list means reading, never a wrong file.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::FileStamp;
+
+/// A 128-bit hash of a file's bytes (two word-at-a-time lanes; not meant
+/// to resist forgery, only to tell our own outputs apart).
+pub type Hash = u128;
+
+const HEADER: &str = "opsbook-files 1";
+
+pub fn hash(bytes: &[u8]) -> Hash {
+    let (mut a, mut b) = (0x243f_6a88_85a3_08d3_u64, 0x1319_8a2e_0370_7344_u64);
+    let mut mix = |w: u64| {
+        a = (a.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+        b = (b.rotate_left(29) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(a);
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        mix(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    mix(u64::from_le_bytes(last));
+    mix(bytes.len() as u64);
+    (u128::from(a) << 64) | u128::from(b)
+}
+
+/// The list of `target`, a site folder.
+fn list_path(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{name}.opsbook-files"))
+}
+
+/// The files the last build recorded for `target`, by their path in the site.
+#[derive(Default)]
+pub struct Known(HashMap<String, (FileStamp, Hash)>);
+
+impl Known {
+    pub fn load(target: &Path) -> Known {
+        let Ok(text) = std::fs::read_to_string(list_path(target)) else {
+            return Known::default();
+        };
+        let mut lines = text.lines();
+        if lines.next() != Some(HEADER) {
+            return Known::default();
+        }
+        let parse = |line: &str| {
+            let mut f = line.splitn(5, ' ');
+            let hash = Hash::from_str_radix(f.next()?, 16).ok()?;
+            let len = f.next()?.parse().ok()?;
+            let mtime = f.next()?.parse().ok()?;
+            let inode = f.next()?.parse().ok()?;
+            Some((f.next()?.to_string(), (FileStamp { len, mtime, inode }, hash)))
+        };
+        Known(lines.filter_map(parse).collect())
+    }
+
+    /// The hash recorded for `rel` when its stamp is still `now`.
+    pub fn hash(&self, rel: &str, now: &FileStamp) -> Option<Hash> {
+        self.0.get(rel).filter(|(stamp, _)| stamp == now).map(|(_, h)| *h)
+    }
+}
+
+/// Records `files` (path in the site → stamp and hash, when known) as what
+/// `target` holds now; written aside and renamed into place.
+pub fn save<'a>(target: &Path, files: impl Iterator<Item = (&'a String, FileStamp, Hash)>) -> io::Result<()> {
+    use std::fmt::Write as _;
+    let mut text = String::from(HEADER);
+    text.push('\n');
+    for (rel, s, hash) in files {
+        if !rel.contains('\n') {
+            let _ = writeln!(text, "{hash:032x} {} {} {} {rel}", s.len, s.mtime, s.inode);
+        }
+    }
+    let path = list_path(target);
+    let aside = path.with_extension("tmp");
+    std::fs::write(&aside, text)?;
+    std::fs::rename(aside, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_reads_back_as_written_and_a_moved_stamp_is_not_trusted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("public");
+        let stamp = FileStamp { len: 5, mtime: -12, inode: 7 };
+        let names = ["a/index.html".to_string(), "with space.txt".to_string(), "bad\nname".to_string()];
+        save(&target, names.iter().map(|n| (n, stamp, hash(n.as_bytes())))).expect("saved");
+        assert!(dir.path().join(".public.opsbook-files").is_file());
+        let known = Known::load(&target);
+        assert_eq!(known.0.len(), 2, "a name with a newline is left out");
+        assert_eq!(known.hash("with space.txt", &stamp), Some(hash(b"with space.txt")));
+        assert_eq!(known.hash("a/index.html", &FileStamp { mtime: 0, ..stamp }), None);
+        assert_eq!(Known::load(&dir.path().join("other")).0.len(), 0);
+    }
+
+    #[test]
+    fn hashes_tell_apart_what_differs_by_a_byte_or_a_length() {
+        assert_ne!(hash(b""), hash(b"\0"));
+        assert_ne!(hash(b"abcdefgh"), hash(b"abcdefgi"));
+        assert_ne!(hash(b"abc"), hash(b"abc\0"));
+        assert_eq!(hash(b"same"), hash(b"same"));
+    }
+}
