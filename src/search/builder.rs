@@ -62,6 +62,8 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
         first.push(next);
         next += d.doc.sections.len() as u32;
     }
+    // Some ten million pages; `Posting` has 26 bits for the section.
+    assert!(next < 1 << 26, "the search index holds at most 2^26 sections, this site has {next}");
     // Blocks of pages gather their postings by token in one pass, so only
     // one block's postings (and tokens) exist at a time per thread; then
     // each shard joins its tokens' lists block after block, so sections
@@ -99,7 +101,7 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = (0..shards)
         .into_par_iter()
         .map(|k| {
-            let mut postings: FastMap<&str, Vec<(u32, u8)>> = FastMap::default();
+            let mut postings: FastMap<&str, Vec<Posting>> = FastMap::default();
             for block in &blocks {
                 for (token, list) in &block[k] {
                     postings.entry(token).or_default().extend_from_slice(list);
@@ -186,11 +188,32 @@ impl Hasher for Fx {
 }
 
 /// A token and its postings, `(section, weight)` by section.
-type TokenPostings<'a> = (&'a str, Vec<(u32, u8)>);
+type TokenPostings<'a> = (&'a str, Vec<Posting>);
 /// One block's postings by token.
-type BlockPostings = FastMap<Arc<str>, Vec<(u32, u8)>>;
+type BlockPostings = FastMap<Arc<str>, Vec<Posting>>;
 /// A token and its postings, owning its token: one block's share of a shard.
-type OwnedPostings = (Arc<str>, Vec<(u32, u8)>);
+type OwnedPostings = (Arc<str>, Vec<Posting>);
+
+/// A section and a token's weight in it, in one word: the section id above
+/// six bits of weight (at most [`TF_MAX`] | [`HEADING`] | [`TITLE`] = 63).
+/// Half the memory of a pair, and a big site holds tens of millions.
+#[derive(Clone, Copy)]
+struct Posting(u32);
+
+impl Posting {
+    fn new(section: u32, weight: u8) -> Posting {
+        debug_assert!(section < 1 << 26 && weight < 64);
+        Posting(section << 6 | u32::from(weight))
+    }
+
+    fn section(self) -> u32 {
+        self.0 >> 6
+    }
+
+    fn weight(self) -> u8 {
+        (self.0 & 63) as u8
+    }
+}
 
 /// A token of a page or block: a CJK token packed as its one or two
 /// characters with [`CJK`] set, a word as its index in a list of words.
@@ -288,7 +311,7 @@ impl PageWords {
 struct Block {
     words: FastMap<Arc<str>, u32>,
     names: Vec<Arc<str>>,
-    postings: FastMap<Key, Vec<(u32, u8)>>,
+    postings: FastMap<Key, Vec<Posting>>,
 }
 
 impl Block {
@@ -298,7 +321,7 @@ impl Block {
         let ids: Vec<Key> = page.words().map(|w| intern(&mut self.words, &mut self.names, w)).collect();
         for &(key, sec, w) in &page.postings {
             let key = if key & CJK == 0 { ids[key as usize] } else { key };
-            self.postings.entry(key).or_default().push((first + sec, w));
+            self.postings.entry(key).or_default().push(Posting::new(first + sec, w));
         }
     }
 
@@ -352,7 +375,7 @@ fn shard_file(k: usize, list: &[TokenPostings<'_>]) -> String {
         tokens.push_str(&token[shared.last().map_or(0, |(i, c)| i + c.len_utf8())..]);
         prev = token;
         let mut last = 0;
-        for &(sec, w) in list {
+        for (sec, w) in list.iter().map(|p| (p.section(), p.weight())) {
             push_number(&mut postings, ((sec - last) << 1) | u32::from(w != 1));
             if w != 1 {
                 push_number(&mut postings, u32::from(w));
