@@ -420,6 +420,36 @@ fn the_not_found_page_leads_home_from_any_depth() {
     browser.screenshot("not-found-at-depth");
 }
 
+/// The 404 page is written once, at the root; served for an address
+/// missing under an older version, it finds that version's own root, so
+/// its search box searches that version.
+#[test]
+fn the_not_found_page_under_an_older_version_searches_that_version() {
+    let Some(mut browser) = Browser::launch() else { return };
+    let run = Site::new()
+        .file("opsbook.toml", "language = \"en\"\n[versions]\n")
+        .file("content/_index.md", "# Now\n")
+        .file("content/guide.md", "# Guide\n\nRetention this year.\n")
+        .file("versions/2025/content/_index.md", "# Then\n")
+        .file("versions/2025/content/handbook.md", "# Old handbook\n\nRetention back then.\n")
+        .build(&[]);
+    run.ok();
+    let base = serve(&run.out_dir, "/hb/");
+    for (missing, want) in [("v/2025/no-such-page/", "v/2025/handbook/"), ("no-such-page/", "guide/")] {
+        browser.goto(&format!("{base}{missing}"));
+        let first = browser.eval(
+            "new Promise(done => { let tries = 0; (function poll() { \
+               const box = document.getElementById('ob-search-input'); \
+               if (!box) { if (tries++ > 100) done(null); else setTimeout(poll, 50); return; } \
+               box.focus(); box.value = 'retention'; box.dispatchEvent(new Event('input', { bubbles: true })); \
+               (function results() { const a = document.querySelector('#ob-search-list .ob-search-page'); \
+                 if (a || tries++ > 200) done(a ? a.href : null); else setTimeout(results, 50); })(); })(); })",
+        );
+        let first = first.as_str().unwrap_or_default();
+        assert!(first.starts_with(&format!("{base}{want}")), "searching from {missing} found {first:?}");
+    }
+}
+
 #[test]
 fn the_browser_check_catches_missing_files_and_script_errors() {
     let Some(mut browser) = Browser::launch() else { return };
