@@ -109,3 +109,63 @@ fn opensource_guide_in_29_languages() {
     // Root-absolute image paths resolve under the output root.
     assert!(run.read("how-to-contribute/index.html").contains("../assets/images/"));
 }
+
+/// Every fenced code block of the real handbooks, our example handbook and
+/// the guide comes back whole from the highlighter: the tags taken out,
+/// the text is the code, byte for byte, whatever the language.
+#[test]
+fn every_code_block_comes_back_whole_from_the_highlighter() {
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+    let mut roots = vec![crate::harness::repo().join("content"), crate::harness::repo().join("docs/content")];
+    if let Some(shared) = shared() {
+        roots.push(shared.join("corpora"));
+    }
+    let mut blocks = 0;
+    let mut highlighted = 0;
+    for root in roots {
+        for entry in walkdir::WalkDir::new(&root).into_iter().filter_map(Result::ok) {
+            if entry.path().extension().and_then(|e| e.to_str()) != Some("md") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let mut code: Option<(String, String)> = None;
+            for event in Parser::new(&text) {
+                match event {
+                    Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) => {
+                        code = Some((lang.to_string(), String::new()));
+                    }
+                    Event::Text(t) => {
+                        if let Some((_, body)) = code.as_mut() {
+                            body.push_str(&t);
+                        }
+                    }
+                    Event::End(TagEnd::CodeBlock) => {
+                        let Some((lang, body)) = code.take() else { continue };
+                        let html = opsbook::markdown::highlight::code_block(&lang, &body);
+                        highlighted += usize::from(html.contains("<span class=\"hl-"));
+                        let inner =
+                            &html[html.find("<code").and_then(|i| html[i..].find('>').map(|e| i + e + 1)).unwrap_or(0)
+                                ..html.rfind("</code>").unwrap_or(html.len())];
+                        let mut plain = String::new();
+                        let mut rest = inner;
+                        while let Some(i) = rest.find('<') {
+                            plain.push_str(&rest[..i]);
+                            rest = rest[i..].find('>').map_or("", |e| &rest[i + e + 1..]);
+                        }
+                        plain.push_str(rest);
+                        let plain = plain
+                            .replace("&lt;", "<")
+                            .replace("&gt;", ">")
+                            .replace("&quot;", "\"")
+                            .replace("&#39;", "'")
+                            .replace("&amp;", "&");
+                        assert_eq!(plain, body, "{} ```{lang}", entry.path().display());
+                        blocks += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(blocks > 100 && highlighted > 50, "{blocks} blocks, {highlighted} highlighted");
+}
