@@ -13,6 +13,10 @@ pub enum Family {
     Json,
     Yaml,
     Toml,
+    /// `[section]` and `key = value` (or `key: value`) lines.
+    Ini,
+    /// Instructions, with shell after `RUN`, `CMD` and `ENTRYPOINT`.
+    Dockerfile,
 }
 
 #[derive(Debug)]
@@ -42,6 +46,8 @@ pub struct Lang {
     pub decorators: bool,
     /// `name!` is a macro (Rust); `'a` a lifetime.
     pub rust: bool,
+    /// A name before `=` is a key (HCL's attributes).
+    pub keys: bool,
 }
 
 const BASE: Lang = Lang {
@@ -59,6 +65,7 @@ const BASE: Lang = Lang {
     fold_case: false,
     decorators: false,
     rust: false,
+    keys: false,
 };
 
 /// The language a fence names, when the lexer knows it.
@@ -82,6 +89,9 @@ pub fn find(name: &str) -> Option<&'static Lang> {
         b"json" | b"jsonc" | b"json5" | b"geojson" => &JSON,
         b"yaml" | b"yml" => &YAML,
         b"toml" => &TOML,
+        b"hcl" | b"terraform" | b"tf" | b"tfvars" => &HCL,
+        b"ini" | b"cfg" | b"conf" | b"dosini" | b"editorconfig" | b"gitconfig" | b"systemd" => &INI,
+        b"dockerfile" | b"docker" | b"containerfile" => &DOCKERFILE,
         _ => return None,
     })
 }
@@ -263,13 +273,40 @@ pub static TOML: Lang = Lang {
     ..BASE
 };
 
+#[rustfmt::skip]
+pub static HCL: Lang = Lang {
+    comments: &["#", "//"],
+    blocks: &[("/*", "*/")],
+    strings: &[("\"", "\"", true)],
+    keywords: &[
+        "check", "data", "dynamic", "else", "endfor", "endif", "for", "if", "import", "in", "locals", "module",
+        "moved", "output", "provider", "removed", "resource", "terraform", "variable",
+    ],
+    types: &["any", "bool", "list", "map", "number", "object", "set", "string", "tuple"],
+    literals: &["false", "null", "true"],
+    keys: true,
+    ..BASE
+};
+
+pub static INI: Lang = Lang { family: Family::Ini, literals: &["false", "no", "off", "on", "true", "yes"], ..BASE };
+
+#[rustfmt::skip]
+pub static DOCKERFILE: Lang = Lang {
+    family: Family::Dockerfile,
+    keywords: &[
+        "ADD", "ARG", "AS", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+        "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+    ],
+    ..BASE
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn tables_are_sorted_for_binary_search() {
-        for lang in [&SQL, &PYTHON, &JAVASCRIPT, &GO, &RUST, &SHELL, &JSON, &YAML, &TOML] {
+        for lang in [&SQL, &PYTHON, &JAVASCRIPT, &GO, &RUST, &SHELL, &JSON, &YAML, &TOML, &HCL, &INI, &DOCKERFILE] {
             for table in [lang.keywords, lang.types, lang.builtins, lang.literals, lang.fn_defs, lang.type_defs] {
                 assert!(table.windows(2).all(|w| w[0] < w[1]), "{:?} is not sorted", table);
                 if lang.fold_case {

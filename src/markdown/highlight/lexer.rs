@@ -1,5 +1,6 @@
 //! A one-pass lexer that highlights the languages handbooks use most (SQL,
-//! shell, Python, JavaScript and TypeScript, Go, Rust, JSON, YAML, TOML)
+//! shell, Python, JavaScript and TypeScript, Go, Rust, JSON, YAML, TOML,
+//! and the configuration of operations: Terraform/HCL, INI, Dockerfile)
 //! with the classes the theme styles. It reads each byte once and knows
 //! words, strings, numbers, comments, keys and commands — what a reader's
 //! eye needs — where a grammar engine also tracks every scope; in exchange
@@ -27,11 +28,13 @@ pub fn highlight(lang: &Lang, code: &str, out: &mut String) {
     let mut w = Writer { out, code, done: 0 };
     match lang.family {
         Family::Code => code_tokens(lang, code, &mut w),
-        Family::Shell => shell(lang, code, 0, code.len(), &mut w),
+        Family::Shell => shell(lang, code, 0, code.len(), true, &mut w),
         Family::Console => console(lang, code, &mut w),
         Family::Json => json(lang, code, &mut w),
         Family::Yaml => yaml(lang, code, &mut w),
         Family::Toml => toml(lang, code, &mut w),
+        Family::Ini => ini(lang, code, &mut w),
+        Family::Dockerfile => dockerfile(lang, code, &mut w),
     }
     w.flush(code.len());
 }
@@ -247,7 +250,10 @@ fn code_tokens(lang: &Lang, code: &str, w: &mut Writer<'_>) {
             } else {
                 Next::Plain
             };
-            let class = class.or_else(|| (bytes.get(e) == Some(&b'(')).then_some(FUNCTION));
+            let class = class.or_else(|| (bytes.get(e) == Some(&b'(')).then_some(FUNCTION)).or_else(|| {
+                let after = code[e..].trim_start_matches([' ', '\t']).as_bytes();
+                (lang.keys && after.first() == Some(&b'=') && !matches!(after.get(1), Some(b'=' | b'>'))).then_some(KEY)
+            });
             if let Some(class) = class {
                 w.span(class, i, e);
             }
@@ -298,10 +304,10 @@ fn console(lang: &Lang, code: &str, w: &mut Writer<'_>) {
         let line = &code[at..end];
         let indent = line.len() - line.trim_start().len();
         if continued {
-            shell(lang, code, at, end, w);
+            shell(lang, code, at, end, true, w);
         } else if line[indent..].starts_with("$ ") || &line[indent..] == "$" {
             w.span(PUNCTUATION, at + indent, at + indent + 1);
-            shell(lang, code, at + indent + 1, end, w);
+            shell(lang, code, at + indent + 1, end, true, w);
         }
         continued = (continued || line[indent..].starts_with('$')) && line.trim_end().ends_with('\\');
         at = end + 1;
@@ -309,11 +315,11 @@ fn console(lang: &Lang, code: &str, w: &mut Writer<'_>) {
 }
 
 /// Shell from `start` to `end`: keywords, the command of each pipeline
-/// stage, variables, strings, comments and here-documents.
-fn shell(lang: &Lang, code: &str, start: usize, end: usize, w: &mut Writer<'_>) {
+/// stage, variables, strings, comments and here-documents. `command` says
+/// whether the first word is a command.
+fn shell(lang: &Lang, code: &str, start: usize, end: usize, mut command: bool, w: &mut Writer<'_>) {
     let bytes = code.as_bytes();
     let mut i = start;
-    let mut command = true;
     // The words that end here-documents opened on the current line.
     let mut heredocs: Vec<(String, bool)> = Vec::new();
     while i < end {
@@ -615,6 +621,75 @@ fn yaml_value(lang: &Lang, code: &str, mut i: usize, end: usize, w: &mut Writer<
         }
     }
     false
+}
+
+/// `[section]` lines, `;` and `#` comment lines, and `key = value` or
+/// `key: value` lines, the value a string, number or switch when it is one.
+fn ini(lang: &Lang, code: &str, w: &mut Writer<'_>) {
+    let mut at = 0;
+    while at < code.len() {
+        let end = line_end(code, at);
+        let line = &code[at..end];
+        let start = at + (line.len() - line.trim_start().len());
+        let content = code[start..end].trim_end();
+        if content.starts_with([';', '#']) {
+            w.span(COMMENT, start, end);
+        } else if content.starts_with('[') {
+            w.span(FUNCTION, start, start + content.len());
+        } else if let Some(k) = content.find(['=', ':']) {
+            w.span(KEY, start, start + content[..k].trim_end().len());
+            let value = content[k + 1..].trim_start();
+            let v = start + content.len() - value.len();
+            let plain = value.split([' ', '\t']).next().unwrap_or("");
+            if value.starts_with(['"', '\'']) {
+                w.span(STRING, v, v + value.len());
+            } else if !value.is_empty()
+                && (value.parse::<f64>().is_ok() || has(lang.literals, &value.to_ascii_lowercase()))
+            {
+                w.span(CONSTANT, v, v + value.len());
+            } else if plain.starts_with('$') || plain.starts_with("%(") {
+                w.span(VARIABLE, v, v + plain.len());
+            }
+        }
+        at = end + 1;
+    }
+}
+
+/// Each instruction's word, then shell for `RUN`, `CMD` and `ENTRYPOINT`
+/// (continued lines included) and the rest read as shell arguments.
+fn dockerfile(lang: &Lang, code: &str, w: &mut Writer<'_>) {
+    let mut at = 0;
+    let mut continued = false;
+    while at < code.len() {
+        let end = line_end(code, at);
+        let line = &code[at..end];
+        let start = at + (line.len() - line.trim_start().len());
+        let content = &code[start..end];
+        if continued {
+            // Arguments go on; `&&` or `|` starts the next command.
+            shell(&super::langs::SHELL, code, at, end, false, w);
+        } else if content.starts_with('#') {
+            w.span(COMMENT, start, end);
+        } else {
+            let word_end = content.find([' ', '\t']).unwrap_or(content.len());
+            let word = content[..word_end].to_ascii_uppercase();
+            if has(lang.keywords, &word) {
+                w.span(KEYWORD, start, start + word_end);
+                let command = matches!(word.as_str(), "RUN" | "CMD" | "ENTRYPOINT");
+                let rest = start + word_end;
+                // `FROM image AS name`: the stage's name.
+                if word == "FROM" {
+                    if let Some(k) = content.to_ascii_uppercase().find(" AS ") {
+                        w.span(KEYWORD, start + k + 1, start + k + 3);
+                    }
+                } else {
+                    shell(&super::langs::SHELL, code, rest, end, command, w);
+                }
+            }
+        }
+        continued = line.trim_end().ends_with('\\') && !content.starts_with('#');
+        at = end + 1;
+    }
 }
 
 fn toml(lang: &Lang, code: &str, w: &mut Writer<'_>) {
@@ -924,6 +999,59 @@ mod tests {
         );
     }
 
+    #[test]
+    fn operations_configuration() {
+        expect(
+            &langs::HCL,
+            "# state\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"ops-logs\"\n  count  = var.enabled ? 1 : 0\n  tags   = merge(local.tags, { team = \"ops\" })\n}",
+            &[
+                (COMMENT, "# state"),
+                (KEYWORD, "resource"),
+                (STRING, "\"aws_s3_bucket\""),
+                (KEY, "bucket"),
+                (KEY, "count"),
+                (CONSTANT, "1"),
+                (FUNCTION, "merge"),
+                (KEY, "team"),
+            ],
+        );
+        // `==` compares; it does not make a key.
+        assert!(!spans(&langs::HCL, "x == y").iter().any(|(c, _)| c == KEY));
+        expect(
+            &langs::INI,
+            "; service\n[Unit]\nDescription=Nightly export\nRestart = on\nTimeoutSec: 30\nUser = \"ops\"\nPath=$HOME/bin",
+            &[
+                (COMMENT, "; service"),
+                (FUNCTION, "[Unit]"),
+                (KEY, "Description"),
+                (CONSTANT, "on"),
+                (KEY, "TimeoutSec"),
+                (CONSTANT, "30"),
+                (STRING, "\"ops\""),
+                (VARIABLE, "$HOME/bin"),
+            ],
+        );
+        expect(
+            &langs::DOCKERFILE,
+            "# build\nFROM rust:1.95 AS build\nENV PATH=/app/bin:$PATH\nRUN apt-get update \\\n    && apt-get install -y git\nCMD [\"opsbook\", \"serve\"]",
+            &[
+                (COMMENT, "# build"),
+                (KEYWORD, "FROM"),
+                (KEYWORD, "AS"),
+                (KEYWORD, "ENV"),
+                (VARIABLE, "PATH"),
+                (VARIABLE, "$PATH"),
+                (KEYWORD, "RUN"),
+                (FUNCTION, "apt-get"),
+                (KEYWORD, "CMD"),
+                (STRING, "\"opsbook\""),
+            ],
+        );
+        // On a continued line, a command comes after `&&`; the rest are arguments.
+        let s = spans(&langs::DOCKERFILE, "RUN a \\\n  && b \\\n  c\n");
+        assert!(has(&s, FUNCTION, "b") && !has(&s, FUNCTION, "c"), "{s:?}");
+    }
+
     proptest! {
         /// Any input, in any language: no panic, and the text comes back
         /// exactly once the tags are taken out.
@@ -934,6 +1062,7 @@ mod tests {
             for lang in [
                 &langs::SQL, &langs::PYTHON, &langs::JAVASCRIPT, &langs::GO, &langs::RUST,
                 &langs::SHELL, &langs::CONSOLE, &langs::JSON, &langs::YAML, &langs::TOML,
+                &langs::HCL, &langs::INI, &langs::DOCKERFILE,
             ] {
                 let out = html(lang, &code);
                 prop_assert_eq!(strip(&out), code.clone());
