@@ -85,8 +85,13 @@ for ((v = 2; v <= VERSIONS; v++)); do
 done
 
 best() { # command… → "real cpu" seconds of the run with the best real time
+  # With SCRATCH set to an output folder, it and its hidden siblings are
+  # deleted before each run (not timed).
   local best_real="" best_cpu="" t real cpu
   for ((r = 0; r < RUNS; r++)); do
+    if [[ -n ${SCRATCH:-} ]]; then
+      rm -rf "$SCRATCH" "$(dirname "$SCRATCH")/.$(basename "$SCRATCH").opsbook-"*
+    fi
     t=$({ TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>&1; } 2>&1) || { "$@"; exit 1; }
     read -r real user sys <<<"$t"
     cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }')
@@ -99,13 +104,21 @@ best() { # command… → "real cpu" seconds of the run with the best real time
 }
 
 read -r one one_cpu <<<"$(best "$BIN" build --quiet --force --root "$SITE" --output "$WORK/one")"
+read -r one0 one0_cpu <<<"$(SCRATCH=$WORK/one0 best "$BIN" build --quiet --root "$SITE" --output "$WORK/one0")"
 printf '\n[versions]\ntags = "v*"\n' >>opsbook.toml
 read -r all all_cpu <<<"$(best "$BIN" build --quiet --force --root "$SITE" --output "$WORK/all")"
+read -r all0 all0_cpu <<<"$(SCRATCH=$WORK/all0 best "$BIN" build --quiet --root "$SITE" --output "$WORK/all0")"
 count=$(grep -o '"name"' "$WORK/all/versions.json" | wc -l || true)
 printf 'pages: %d, editions: %d tagged + latest (%s in versions.json), changed per edition: %d%%, in %s\n' \
   "$PAGES" "$VERSIONS" "$count" "$CHANGED" "$(df --output=fstype "$WORK" 2>/dev/null | tail -1)"
-awk -v one="$one" -v all="$all" -v oc="$one_cpu" -v ac="$all_cpu" 'BEGIN {
-  printf "one version:  %.2fs wall, %.2fs CPU\n", one, oc
-  printf "all versions: %.2fs wall, %.2fs CPU\n", all, ac
-  printf "ratio: %.2fx wall, %.2fx CPU\n", all / one, ac / oc
+awk -v one="$one" -v all="$all" -v oc="$one_cpu" -v ac="$all_cpu" \
+  -v one0="$one0" -v all0="$all0" -v oc0="$one0_cpu" -v ac0="$all0_cpu" 'BEGIN {
+  printf "over the previous output:\n"
+  printf "  one version:  %.2fs wall, %.2fs CPU\n", one, oc
+  printf "  all versions: %.2fs wall, %.2fs CPU\n", all, ac
+  printf "  ratio: %.2fx wall, %.2fx CPU\n", all / one, ac / oc
+  printf "from scratch:\n"
+  printf "  one version:  %.2fs wall, %.2fs CPU\n", one0, oc0
+  printf "  all versions: %.2fs wall, %.2fs CPU\n", all0, ac0
+  printf "  ratio: %.2fx wall, %.2fx CPU\n", all0 / one0, ac0 / oc0
 }'
