@@ -266,11 +266,17 @@ fn collapse_into(s: &str, out: &mut String) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let (space, width) = if b < 0x80 {
-            (b.is_ascii_whitespace() || b == 0x0b, 1)
-        } else {
-            let c = s[i..].chars().next().unwrap_or(' ');
-            (c.is_whitespace(), c.len_utf8())
+        let (space, width) = match b {
+            0..0x80 => (b.is_ascii_whitespace() || b == 0x0b, 1),
+            // Unicode's other spaces start with one of these bytes (U+0085,
+            // U+00A0, U+1680, U+2000–U+205F, U+3000): only they are decoded.
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next().unwrap_or(' ');
+                (c.is_whitespace(), c.len_utf8())
+            }
+            0xF0.. => (false, 4),
+            0xE0.. => (false, 3),
+            _ => (false, 2),
         };
         match (space, word) {
             (true, Some(start)) => {

@@ -84,7 +84,10 @@ pub fn each_piece(text: &str, mut f: impl FnMut(Piece<'_>)) {
     // once per section text, heading and title.
     let mut chars = CHARS.take();
     chars.clear();
-    chars.extend(text.chars().map(normalize));
+    chars.reserve(text.len());
+    for c in text.chars() {
+        chars.push(normalize(c));
+    }
     cut(&chars, &mut f);
     CHARS.set(chars);
 }
@@ -186,6 +189,11 @@ pub fn is_cjk(c: char) -> bool {
 }
 
 fn is_word(c: char) -> bool {
+    // CJK punctuation (、。「」【】…) is common in Chinese text and slow to
+    // look up in Unicode's tables; none of it is a letter or digit.
+    if matches!(c as u32, 0x3001..=0x3004 | 0x3008..=0x3020 | 0x3030 | 0x303D..=0x303F) {
+        return false;
+    }
     !is_cjk(c) && c.is_alphanumeric()
 }
 
@@ -255,6 +263,14 @@ mod tests {
         assert!(cases.case.len() >= 20);
         for c in &cases.case {
             check(&c.input, &c.tokens, &c.terms);
+        }
+    }
+
+    #[test]
+    fn cjk_punctuation_taken_out_early_has_no_letter_or_digit() {
+        for cp in (0x3001..=0x3004).chain(0x3008..=0x3020).chain([0x3030]).chain(0x303D..=0x303F) {
+            let c = char::from_u32(cp).expect("a character");
+            assert!(!c.is_alphanumeric(), "{c:?}");
         }
     }
 
