@@ -252,7 +252,9 @@ pub(super) fn toml(lang: &Lang, code: &str, w: &mut Writer<'_>) {
             }
             b'"' | b'\'' => {
                 let e = string_at(lang, code, i).unwrap_or(i + 1);
-                let is_key = key_next && code[e..line_end(code, e)].trim_start().starts_with(['=', '.']);
+                // Only the next character on the line is read: a line of many
+                // strings must not be scanned once per string.
+                let is_key = key_next && code[e..].trim_start_matches([' ', '\t']).starts_with(['=', '.']);
                 w.span(if is_key { KEY } else { STRING }, i, e);
                 i = e;
             }

@@ -157,7 +157,12 @@ pub(super) fn shell(lang: &Lang, code: &str, start: usize, end: usize, mut comma
 /// when the `$` is not one.
 fn variable_end(bytes: &[u8], i: usize, end: usize) -> usize {
     match bytes.get(i + 1) {
-        Some(b'{') => bytes[i..end].iter().position(|&b| b == b'}').map_or(end, |e| i + e + 1),
+        // `${…}` ends at `}`, or unclosed at the end of its line.
+        Some(b'{') => match bytes[i..end].iter().position(|&b| b == b'}' || b == b'\n') {
+            Some(e) if bytes[i + e] == b'}' => i + e + 1,
+            Some(e) => i + e,
+            None => end,
+        },
         Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
             let mut e = i + 1;
             while e < end && (bytes[e].is_ascii_alphanumeric() || bytes[e] == b'_') {
