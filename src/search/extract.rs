@@ -262,40 +262,48 @@ fn collapse_into(s: &str, out: &mut String) {
     out.reserve(s.len());
     let bytes = s.as_bytes();
     let started = out.len();
-    let mut word: Option<usize> = None;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (space, width) = match b {
-            0..0x80 => (b.is_ascii_whitespace() || b == 0x0b, 1),
-            // Unicode's other spaces start with one of these bytes (U+0085,
-            // U+00A0, U+1680, U+2000–U+205F, U+3000): only they are decoded.
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-                let c = s[i..].chars().next().unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            }
-            0xF0.. => (false, 4),
-            0xE0.. => (false, 3),
-            _ => (false, 2),
-        };
-        match (space, word) {
-            (true, Some(start)) => {
-                if out.len() > started {
-                    out.push(' ');
-                }
-                out.push_str(&s[start..i]);
-                word = None;
-            }
-            (false, None) => word = Some(i),
-            _ => {}
+    loop {
+        while i < bytes.len()
+            && let (true, w) = char_at(s, i)
+        {
+            i += w;
         }
-        i += width;
-    }
-    if let Some(start) = word {
+        if i == bytes.len() {
+            return;
+        }
+        // A run of words joined by single ASCII spaces, copied at once:
+        // most text needs no change at all.
+        let start = i;
+        loop {
+            while i < bytes.len()
+                && let (false, w) = char_at(s, i)
+            {
+                i += w;
+            }
+            if i + 1 < bytes.len() && bytes[i] == b' ' && !char_at(s, i + 1).0 {
+                i += 1;
+            } else {
+                break;
+            }
+        }
         if out.len() > started {
             out.push(' ');
         }
-        out.push_str(&s[start..]);
+        out.push_str(&s[start..i]);
+    }
+}
+
+/// Whether the character at byte `i` of `s` is whitespace, and its width.
+/// Reads bytes, decoding only where Unicode's other spaces start (U+0085,
+/// U+00A0, U+1680, U+2000–U+205F, U+3000).
+fn char_at(s: &str, i: usize) -> (bool, usize) {
+    match s.as_bytes()[i] {
+        b @ 0..0x80 => (b.is_ascii_whitespace() || b == 0x0b, 1),
+        0xC2 | 0xE1 | 0xE2 | 0xE3 => s[i..].chars().next().map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        0xF0.. => (false, 4),
+        0xE0.. => (false, 3),
+        _ => (false, 2),
     }
 }
 
