@@ -97,10 +97,17 @@ fn page(i: usize, n: usize, rng: &mut Rng) -> String {
             s.push('\n');
         }
         if h == 2 {
+            // Each page's query differs, as in a real handbook: no cache
+            // keyed by the code can make highlighting look cheaper here.
             let _ = writeln!(
                 s,
-                "```sql\nSELECT channel, count(*) FROM signups\nWHERE day >= '2026-0{}-01'\nGROUP BY channel;\n```\n",
-                1 + h
+                "```sql\nSELECT {}, count(*) AS n{i}\nFROM {}_{}\nWHERE day >= '2026-{:02}-{:02}' -- page {i}\nGROUP BY 1 ORDER BY n{i} DESC LIMIT {};\n```\n",
+                rng.pick(&["channel", "city", "plan", "campaign"]),
+                rng.pick(METRICS),
+                i % 97,
+                1 + i % 12,
+                1 + i % 28,
+                5 + i % 20
             );
         }
         if h == 3 {
