@@ -236,6 +236,9 @@ pub(crate) struct Ctx<'a> {
     pub today: jiff::civil::Date,
     pub pages: &'a [Page],
     pub titles: &'a [String],
+    /// Each page's section page (its parent, unless that is home), found
+    /// once: the reports name it on every row.
+    sections: Vec<Option<usize>>,
 }
 
 impl Ctx<'_> {
@@ -272,10 +275,7 @@ impl Ctx<'_> {
 
     /// The title of the section page `p` belongs to, unless that is home.
     pub fn section_of(&self, p: usize) -> Option<&str> {
-        let parent = self.pages[p].parent_url().filter(|u| !u.is_empty())?;
-        // Pages are sorted by URL, so the section is found by binary search.
-        let i = self.pages.binary_search_by(|q| q.url.as_str().cmp(parent.as_str())).ok()?;
-        Some(&self.titles[i])
+        self.sections[p].map(|i| self.titles[i].as_str())
     }
 
     /// The anchor of an owner on the owners page.
@@ -297,7 +297,13 @@ pub fn render(
     let (Some(section), Some(report), Some(index)) = (find(SECTION_URL), find(FRESHNESS_URL), find(OWNERS_URL)) else {
         return Vec::new();
     };
-    let ctx = Ctx { zh: config.is_zh(), theme, today, pages, titles };
+    let by_url: std::collections::HashMap<&str, usize> =
+        pages.iter().enumerate().map(|(i, p)| (p.url.as_str(), i)).collect();
+    let sections = pages
+        .iter()
+        .map(|p| p.parent_url().filter(|u| !u.is_empty()).and_then(|u| by_url.get(u.as_str()).copied()))
+        .collect();
+    let ctx = Ctx { zh: config.is_zh(), theme, today, pages, titles, sections };
     let rows = rows(config, pages, today);
     // Three independent listings over every page: build them side by side.
     let ((overview, report_html), (html, toc)) = rayon::join(

@@ -369,10 +369,17 @@ fn shard_file(k: usize, list: &[TokenPostings<'_>]) -> String {
             tokens.push(' ');
             postings.push(' ');
         }
-        let shared: Vec<(usize, char)> =
-            token.char_indices().zip(prev.chars()).take_while(|((_, a), b)| a == b).map(|(c, _)| c).collect();
-        push_number(&mut tokens, shared.len() as u32);
-        tokens.push_str(&token[shared.last().map_or(0, |(i, c)| i + c.len_utf8())..]);
+        // The characters it shares with the token before, and where they end.
+        let (mut shared, mut cut) = (0, 0);
+        for ((i, a), b) in token.char_indices().zip(prev.chars()) {
+            if a != b {
+                break;
+            }
+            shared += 1;
+            cut = i + a.len_utf8();
+        }
+        push_number(&mut tokens, shared);
+        tokens.push_str(&token[cut..]);
         prev = token;
         let mut last = 0;
         for (sec, w) in list.iter().map(|p| (p.section(), p.weight())) {
