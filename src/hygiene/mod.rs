@@ -236,9 +236,9 @@ pub(crate) struct Ctx<'a> {
     pub today: jiff::civil::Date,
     pub pages: &'a [Page],
     pub titles: &'a [String],
-    /// Each page's section page (its parent, unless that is home), found
-    /// once: the reports name it on every row.
-    sections: Vec<Option<usize>>,
+    /// Each page's parent page, as the site found it: the reports name the
+    /// section on every row.
+    parents: &'a [Option<usize>],
 }
 
 impl Ctx<'_> {
@@ -275,7 +275,7 @@ impl Ctx<'_> {
 
     /// The title of the section page `p` belongs to, unless that is home.
     pub fn section_of(&self, p: usize) -> Option<&str> {
-        self.sections[p].map(|i| self.titles[i].as_str())
+        self.parents[p].filter(|&i| !self.pages[i].url.is_empty()).map(|i| self.titles[i].as_str())
     }
 
     /// The anchor of an owner on the owners page.
@@ -285,25 +285,21 @@ impl Ctx<'_> {
 }
 
 /// The generated pages made by [`pages`], filled in: (index in `pages`,
-/// content). They read only titles, front matter, the config and `today`.
+/// content). They read only titles, front matter, each page's parent (from
+/// the URLs, as the site found them), the config and `today`.
 pub fn render(
     config: &Config,
     theme: &Theme,
     today: jiff::civil::Date,
     pages: &[Page],
     titles: &[String],
+    parents: &[Option<usize>],
 ) -> Vec<(usize, std::sync::Arc<Rendered>)> {
     let find = |url: &str| pages.iter().position(|p| p.url == url && p.generated);
     let (Some(section), Some(report), Some(index)) = (find(SECTION_URL), find(FRESHNESS_URL), find(OWNERS_URL)) else {
         return Vec::new();
     };
-    let by_url: std::collections::HashMap<&str, usize> =
-        pages.iter().enumerate().map(|(i, p)| (p.url.as_str(), i)).collect();
-    let sections = pages
-        .iter()
-        .map(|p| p.parent_url().filter(|u| !u.is_empty()).and_then(|u| by_url.get(u.as_str()).copied()))
-        .collect();
-    let ctx = Ctx { zh: config.is_zh(), theme, today, pages, titles, sections };
+    let ctx = Ctx { zh: config.is_zh(), theme, today, pages, titles, parents };
     let rows = rows(config, pages, today);
     // Three independent listings over every page: build them side by side.
     let ((overview, report_html), (html, toc)) = rayon::join(

@@ -244,9 +244,9 @@ pub fn build(
         memo.as_ref().map(|m| m.shell(&pages, &titles, &|h| crate::cache::template_inputs(h, config, theme, opts)));
     // The navigation and the upkeep reports read the same pages and titles:
     // one is made while the other is.
+    let parents: Vec<Option<usize>> =
+        pages.par_iter().map(|p| p.parent_url().and_then(|u| index.page_by_url(&u))).collect();
     let navigation = || {
-        let parents: Vec<Option<usize>> =
-            pages.par_iter().map(|p| p.parent_url().and_then(|u| index.page_by_url(&u))).collect();
         let mut nav_diags = Vec::new();
         let mut nav = match &config.nav {
             Some(nav_file) => nav_from_file(config, nav_file, &pages, &index, home, &mut nav_diags),
@@ -268,7 +268,7 @@ pub fn build(
         (nav, nav_diags)
     };
     let upkeep = || {
-        let make = || crate::hygiene::render(config, theme, opts.today, &pages, &titles);
+        let make = || crate::hygiene::render(config, theme, opts.today, &pages, &titles, &parents);
         match (&memo, shell) {
             (Some(m), Some(shell)) => m.derived(shell, "upkeep", make),
             _ => Arc::new(make()),
