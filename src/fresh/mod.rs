@@ -240,15 +240,7 @@ impl Inputs {
 
     /// One file, by its metadata (`absent` when it does not exist).
     fn file(&mut self, key: &str, path: &Path) {
-        match std::fs::metadata(path) {
-            Ok(m) => self.entries.push(Entry {
-                key: key.to_string(),
-                value: stat(&m),
-                hash: None,
-                file: Some((path.to_path_buf(), m.modified().map(nanos).unwrap_or(i128::MAX))),
-            }),
-            Err(_) => self.push(key, "absent"),
-        }
+        self.entries.push(file_entry(key.to_string(), path.to_path_buf()));
     }
 
     /// Every file and folder under `dir`, sorted, links followed as the
@@ -264,22 +256,35 @@ impl Inputs {
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| !skip_hidden || e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walker {
-            match entry {
+        // The walk lists (a file as its path, anything else as its value);
+        // the files' metadata is then read on every core: a big handbook
+        // has tens of thousands, and every build starts here.
+        let listed: Vec<(String, Result<PathBuf, String>)> = walker
+            .map(|entry| match entry {
                 Ok(e) => {
                     let key = format!("{label}:{}", crate::diagnostics::display_path(e.path(), dir));
-                    if e.file_type().is_file() {
-                        self.file(&key, e.path());
+                    let t = e.file_type();
+                    let what = if t.is_file() {
+                        Ok(e.into_path())
                     } else {
-                        self.push(key, if e.file_type().is_dir() { "dir" } else { "other" });
-                    }
+                        Err(if t.is_dir() { "dir" } else { "other" }.to_string())
+                    };
+                    (key, what)
                 }
                 Err(err) => {
                     let at = err.path().map(|p| crate::diagnostics::display_path(p, dir)).unwrap_or_default();
-                    self.push(format!("{label}:{at}"), format!("error {err}"));
+                    (format!("{label}:{at}"), Err(format!("error {err}")))
                 }
-            }
-        }
+            })
+            .collect();
+        let entries: Vec<Entry> = listed
+            .into_par_iter()
+            .map(|(key, what)| match what {
+                Ok(path) => file_entry(key, path),
+                Err(value) => Entry { key, value, hash: None, file: None },
+            })
+            .collect();
+        self.entries.extend(entries);
     }
 
     /// The commits the build reads: HEAD (page dates) and, with
@@ -323,6 +328,17 @@ fn binary() -> Option<String> {
     let exe = std::env::current_exe().ok()?;
     let meta = std::fs::metadata(exe).ok()?;
     Some(format!("{} {}", env!("CARGO_PKG_VERSION"), stat(&meta)))
+}
+
+/// A file's entry, by its metadata (`absent` when it does not exist).
+fn file_entry(key: String, path: PathBuf) -> Entry {
+    match std::fs::metadata(&path) {
+        Ok(m) => {
+            let modified = m.modified().map(nanos).unwrap_or(i128::MAX);
+            Entry { key, value: stat(&m), hash: None, file: Some((path, modified)) }
+        }
+        Err(_) => Entry { key, value: "absent".to_string(), hash: None, file: None },
+    }
 }
 
 /// Size, modification and change times (ns) and inode.
