@@ -382,21 +382,24 @@ pub fn build(
             }
         })
     };
-    let search_files = match search {
-        Some(job) => rayon::join(write_pages, job).1,
-        None => {
-            write_pages();
-            Vec::new()
+    // 6. Tags, 404 and redirects, made beside the pages and the index (a
+    // few big tag pages would otherwise keep one core busy and the other
+    // idle after them).
+    let make_listings = || {
+        let make = || listings(&ctx, &tags, &aliases, &templates, zh);
+        match (&memo, shell) {
+            // They show only titles and front matter: the shell's inputs.
+            (Some(m), Some(shell)) => m.derived(shell, "listings", make),
+            _ => Arc::new(make()),
         }
     };
-    crate::trace("build: pages written, search index made");
-    // 6. Everything else: tags, 404, redirects, sitemap, assets.
-    let make = || listings(&ctx, &tags, &aliases, &templates, zh);
-    let listed = match (&memo, shell) {
-        // They show only titles and front matter: the shell's inputs.
-        (Some(m), Some(shell)) => m.derived(shell, "listings", make),
-        _ => Arc::new(make()),
+    let pages_and_listings = || rayon::join(write_pages, make_listings).1;
+    let (listed, search_files) = match search {
+        Some(job) => rayon::join(pages_and_listings, job),
+        None => (pages_and_listings(), Vec::new()),
     };
+    crate::trace("build: pages written, search index made");
+    // 7. Everything else: the listings' files, sitemap, assets.
     let none = Listings::default();
     let extra = match listed.as_ref() {
         Ok(extra) => extra,
