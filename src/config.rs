@@ -47,6 +47,8 @@ pub struct Config {
     pub competitors: crate::competitors::Settings,
     /// `[review]`: default review periods, site-wide and per section.
     pub review: crate::hygiene::ReviewConfig,
+    /// `[tags]`: the pages listing each tag's pages.
+    pub tags: TagsConfig,
 }
 
 impl Default for Config {
@@ -66,7 +68,23 @@ impl Default for Config {
             check: crate::check::CheckConfig::default(),
             competitors: crate::competitors::Settings::default(),
             review: crate::hygiene::ReviewConfig::default(),
+            tags: TagsConfig::default(),
         }
+    }
+}
+
+/// `[tags]` in `opsbook.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TagsConfig {
+    /// Pages listed on each page of a tag's list (`tags/<tag>/`, then
+    /// `tags/<tag>/page/2/`, …); `0` lists them all on one page.
+    pub per_page: usize,
+}
+
+impl Default for TagsConfig {
+    fn default() -> Self {
+        TagsConfig { per_page: 100 }
     }
 }
 

@@ -32,7 +32,7 @@ mod views;
 
 use checks::{check_links, collect_aliases, foreign_syntax_warnings};
 use keys::{frame_key, nav_lists, page_key};
-use views::{LinkView, SiteCtx, sitemap};
+use views::{LinkView, Pager, PagerLink, SiteCtx, sitemap};
 
 /// Where output files go.
 pub trait Sink: Sync {
@@ -498,19 +498,35 @@ fn listings(
                         owner: String::new(),
                     })
                     .collect();
-                ctx.listing("tags/", if zh { "标签" } else { "Tags" }, all, templates)
+                ctx.listing("tags/", if zh { "标签" } else { "Tags" }, all, None, templates)
             }),
         ));
+        let per_page = match ctx.config.tags.per_page {
+            0 => usize::MAX,
+            n => n,
+        };
         for (t, list) in tags {
-            let url = tag_url(t);
-            let at = url.clone();
-            jobs.push((
-                url,
-                Box::new(move || {
-                    let children = list.iter().map(|&p| ctx.link_view(&at, p)).collect();
-                    ctx.listing(&at, t, children, templates)
-                }),
-            ));
+            let first = tag_url(t);
+            let count = list.len().div_ceil(per_page);
+            let url_of = move |k: usize| if k == 0 { first.clone() } else { format!("{first}page/{}/", k + 1) };
+            for (k, part) in list.chunks(per_page).enumerate() {
+                let at = url_of(k);
+                let pager = (count > 1).then(|| Pager {
+                    number: k + 1,
+                    count,
+                    total: list.len(),
+                    prev: k.checked_sub(1).map(|p| PagerLink { number: p + 1, url: links::page_href(&at, &url_of(p)) }),
+                    next: (k + 1 < count)
+                        .then(|| PagerLink { number: k + 2, url: links::page_href(&at, &url_of(k + 1)) }),
+                });
+                jobs.push((
+                    at.clone(),
+                    Box::new(move || {
+                        let children = part.iter().map(|&p| ctx.link_view(&at, p)).collect();
+                        ctx.listing(&at, t, children, pager.as_ref(), templates)
+                    }),
+                ));
+            }
         }
     }
     let made: Vec<Result<Vec<u8>, Diagnostic>> = jobs.par_iter().map(|(_, job)| job()).collect();

@@ -23,6 +23,23 @@ pub(super) struct LinkView {
     pub(super) owner: String,
 }
 
+/// Where a page of a list cut into pages stands: `number` of `count`
+/// pages, listing `total` entries in all, with links to its neighbours.
+#[derive(Serialize)]
+pub(super) struct Pager {
+    pub(super) number: usize,
+    pub(super) count: usize,
+    pub(super) total: usize,
+    pub(super) prev: Option<PagerLink>,
+    pub(super) next: Option<PagerLink>,
+}
+
+#[derive(Serialize)]
+pub(super) struct PagerLink {
+    pub(super) number: usize,
+    pub(super) url: String,
+}
+
 #[derive(Serialize)]
 pub(super) struct TagView {
     name: String,
@@ -162,12 +179,14 @@ impl SiteCtx<'_> {
         templates.render(&template, &ctx, &page.file)
     }
 
-    /// A generated listing page (tags) rendered with the section template.
+    /// A generated listing page (tags) rendered with the section template;
+    /// `pager` when the list is cut into several pages.
     pub(super) fn listing(
         &self,
         url: &str,
         title: &str,
         children: Vec<LinkView>,
+        pager: Option<&Pager>,
         templates: &Templates,
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut ctx = self.base_context(url);
@@ -176,6 +195,9 @@ impl SiteCtx<'_> {
         ctx.insert("sidebar", &self.nav.sidebar(usize::MAX, &|p| links::page_href(url, &self.pages[p].url)));
         ctx.insert("breadcrumbs", &[self.link_view(url, home)]);
         ctx.insert("children", &children);
+        if let Some(pager) = pager {
+            ctx.insert("pager", pager);
+        }
         templates.render("section.html", &ctx, url)
     }
 

@@ -455,3 +455,43 @@ fn new_commits_and_tags_rebuild_a_site_with_versions() {
     git(site.root(), &["tag", "other"]);
     assert!(site.build(&[]).ok().stderr().contains("up to date:"), "a tag that is not a version changes nothing");
 }
+
+#[test]
+fn a_long_tag_list_is_cut_into_pages_that_link_each_other() {
+    let mut site = Site::new().file("opsbook.toml", "title = \"T\"\nlanguage = \"en\"\n[tags]\nper_page = 3\n");
+    for i in 1..=7 {
+        site = site.file(
+            &format!("content/p{i}.md"),
+            &format!("+++\ntitle = \"Review {i}\"\ntags = [\"growth\", \"okr\"]\n+++\n\nText.\n"),
+        );
+    }
+    site = site.file("content/solo.md", "+++\ntitle = \"Solo\"\ntags = [\"brand\"]\n+++\n\nText.\n");
+    let run = site.build(&[]);
+    run.ok();
+    let cards = |rel: &str| run.read(rel).matches("class=\"card\"").count();
+    // 7 pages, 3 a page: 3 + 3 + 1, each naming its place and the total.
+    assert_eq!(cards("tags/growth/index.html"), 3);
+    assert_eq!(cards("tags/growth/page/2/index.html"), 3);
+    assert_eq!(cards("tags/growth/page/3/index.html"), 1);
+    assert!(!run.exists("tags/growth/page/4/index.html"));
+    let middle = run.read("tags/growth/page/2/index.html");
+    assert!(middle.contains("Page 2 of 3"), "{}", run.main("tags/growth/page/2/index.html"));
+    assert!(middle.contains("<span class=\"count\">7</span>"), "the count is the tag's, not the page's");
+    assert!(middle.contains("href=\"../../index.html\" rel=\"prev\""), "{middle}");
+    assert!(middle.contains("href=\"../3/index.html\" rel=\"next\""), "{middle}");
+    let first = run.read("tags/growth/index.html");
+    assert!(!first.contains("rel=\"prev\"") && first.contains("href=\"page/2/index.html\" rel=\"next\""));
+    let last = run.read("tags/growth/page/3/index.html");
+    assert!(last.contains("href=\"../2/index.html\" rel=\"prev\"") && !last.contains("rel=\"next\""));
+    // The cards link from where they are; a short list has no pager at all.
+    assert!(last.contains("href=\"../../../../p7/index.html\""), "{last}");
+    let solo = run.read("tags/brand/index.html");
+    assert!(!solo.contains("class=\"pager\"") && !solo.contains("Page 1 of"), "{solo}");
+
+    // `per_page = 0`: every page on one.
+    let site = site.file("opsbook.toml", "title = \"T\"\n[tags]\nper_page = 0\n");
+    let run = site.build(&[]);
+    run.ok();
+    assert_eq!(run.read("tags/growth/index.html").matches("class=\"card\"").count(), 7);
+    assert!(!run.exists("tags/growth/page/2/index.html"), "the pages of the longer list are gone");
+}

@@ -148,6 +148,7 @@ fn dump_template(top_level: &BTreeSet<String>) -> String {
     for one in ["prev", "next"] {
         t.push_str(&format!("{{% if {one} is defined %}}{}{{% endif %}}", keys("link", one)));
     }
+    t.push_str(&format!("{{% if pager is defined %}}{}{{% endif %}}", keys("pager", "pager")));
     t.push_str(&format!(
         "{{% if versions is defined %}}{}{}{{% endif %}}",
         keys("versions", "versions"),
@@ -168,9 +169,11 @@ fn template_variables_are_documented() {
     let documented = entries("reference/templates.md");
     let top: BTreeSet<String> =
         documented.keys().filter(|k| !k.contains('.') && *k != "redirect_to").cloned().collect();
+    // Only on a page of a tag list cut into pages: checked on one below.
+    let on_pages: BTreeSet<String> = top.iter().filter(|k| *k != "pager").cloned().collect();
     let page_md = "+++\ntitle = \"Alpha\"\nsummary = \"S\"\nowner = \"O\"\ntags = [\"t\"]\nreviewed = 2026-01-05\nreview_every = \"90d\"\n+++\n\n## One\n\ntext\n";
     let site = Site::new()
-        .file("opsbook.toml", "title = \"T\"\nlanguage = \"en\"\n\n[versions]\n")
+        .file("opsbook.toml", "title = \"T\"\nlanguage = \"en\"\n\n[versions]\n\n[tags]\nper_page = 2\n")
         .file("content/_index.md", "+++\ntitle = \"Home\"\nsummary = \"H\"\nowner = \"O\"\n+++\n")
         .file("content/sec/_index.md", "+++\ntitle = \"Sec\"\nsummary = \"S\"\nowner = \"O\"\n+++\n")
         .file("content/sec/a.md", page_md)
@@ -184,19 +187,27 @@ fn template_variables_are_documented() {
     assert!(in_git || std::env::var_os("CI").is_none(), "CI must install git");
     let run = site.build(&[]);
     run.ok();
-    let html = run.read("sec/b/index.html");
-    let dump = html.split("<pre id=\"dump\">").nth(1).and_then(|d| d.split("</pre>").next()).expect("the dump");
-    let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for line in dump.lines() {
-        if let Some((label, names)) = line.split_once(':') {
-            seen.entry(label.to_string()).or_default().extend(names.split_whitespace().map(str::to_string));
+    let dump = |rel: &str| {
+        let html = run.read(rel);
+        let dump = html.split("<pre id=\"dump\">").nth(1).and_then(|d| d.split("</pre>").next()).expect("the dump");
+        let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for line in dump.lines() {
+            if let Some((label, names)) = line.split_once(':') {
+                seen.entry(label.to_string()).or_default().extend(names.split_whitespace().map(str::to_string));
+            }
         }
-    }
+        seen
+    };
+    let mut seen = dump("sec/b/index.html");
     let mut given = seen.remove("top").unwrap_or_default();
     if !in_git {
         given.insert("git".into());
     }
-    same("top-level template variables on a page", &top, &given);
+    same("top-level template variables on a page", &on_pages, &given);
+    // Three pages tagged `t`, two a page: the second page of the list.
+    let mut list = dump("tags/t/page/2/index.html");
+    assert!(list.remove("top").unwrap_or_default().contains("pager"), "no pager on a tag list's second page");
+    seen.extend(list.remove("pager").map(|fields| ("pager".to_string(), fields)));
     for (object, fields) in seen {
         let prefix = format!("{object}.");
         let documented: BTreeSet<String> = documented
