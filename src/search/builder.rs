@@ -2,8 +2,9 @@
 //! `opsbookIndex(name, …)`, a global set by `search-core.js`, so the index loads
 //! with a `<script>` tag from `file://` and under any subpath.
 //!
-//! - `index.js`: `{v, build, shards, sections, chunks}` — the shard count,
-//!   the number of sections of each page and of pages in each chunk.
+//! - `index.js`: `{v, build, shards, split, sections, chunks}` — the shard
+//!   count, the part count of each shard cut into parts, the number of
+//!   sections of each page and of pages in each chunk.
 //! - `t<k>.js`: one token shard, `("t<k>", tokens, postings)`: the tokens
 //!   whose [`shard_key`] hashes to `k`, sorted and joined by spaces, each
 //!   written as the number of characters it shares with the one before and
@@ -12,6 +13,13 @@
 //!   a delta from the previous one, shifted left by one; the low bit set
 //!   means a weight follows, clear means the weight is 1 (the common case:
 //!   the token once in the text).
+//! - `t<k>-<p>.js`: part `p` of token shard `k`, when the shard is too big
+//!   to load whole for one term (Chinese text piles every bigram that starts
+//!   with a common character into one shard): its tokens whose
+//!   [`part_key`] hashes to `p` (modulo the shard's part count, listed in
+//!   `index.js` as `split`), in the same form. A term picks its part by its
+//!   own part key, or loads every part when it has none (a lone CJK
+//!   character, a two-letter word: prefixes of every token of the shard).
 //! - `d<k>.js`: one chunk of pages, `("d<k>", [[href, title, [id, heading,
 //!   text, id, heading, text, …]], …])`, loaded only to show results.
 //!
@@ -29,7 +37,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::Doc;
-use super::tokenize::{Piece, each_piece, hash, shard_key};
+use super::tokenize::{Piece, each_piece, hash, part_key, shard_key};
 
 pub const END: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
 pub const MORE: &[u8; 32] = b"wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -37,11 +45,14 @@ pub const TF_MAX: u8 = 15;
 pub const HEADING: u8 = 16;
 pub const TITLE: u8 = 32;
 /// Version of the format; `search-core.js` refuses another.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Aim for token shards of about this many bytes (a query loads one per term).
 const SHARD_BYTES: usize = 32 * 1024;
 const MAX_SHARDS: usize = 4096;
+/// A shard file bigger than this is cut into parts of about `SHARD_BYTES`.
+const SPLIT_BYTES: usize = 2 * SHARD_BYTES;
+const MAX_PARTS: usize = 256;
 /// Pages per block when gathering postings.
 const BLOCK: usize = 256;
 /// Aim for page chunks of about this many bytes.
@@ -56,6 +67,11 @@ pub struct Indexed {
 
 /// Output path (under the site root) → contents.
 pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
+    files_cut_at(docs, SPLIT_BYTES)
+}
+
+/// [`files`], cutting shard files bigger than `split_bytes` into parts.
+fn files_cut_at(docs: &[Indexed], split_bytes: usize) -> Vec<(String, String)> {
     let mut first = Vec::with_capacity(docs.len());
     let mut next = 0u32;
     for d in docs {
@@ -98,7 +114,7 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
         })
         .collect();
     crate::trace("search: postings split by shard");
-    let mut out: Vec<(String, String)> = (0..shards)
+    let made: Vec<(Vec<(String, String)>, usize)> = (0..shards)
         .into_par_iter()
         .map(|k| {
             let mut postings: FastMap<&str, Vec<Posting>> = FastMap::default();
@@ -109,10 +125,18 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
             }
             let mut list: Vec<TokenPostings<'_>> = postings.into_iter().collect();
             list.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            (format!("assets/search/t{k}.js"), shard_file(k, &list))
+            shard_files(k, &list, split_bytes)
         })
         .collect();
     drop(blocks);
+    let mut split = serde_json::Map::new();
+    let mut out: Vec<(String, String)> = Vec::with_capacity(made.len());
+    for (k, (files, parts)) in made.into_iter().enumerate() {
+        if parts > 1 {
+            split.insert(k.to_string(), parts.into());
+        }
+        out.extend(files);
+    }
     crate::trace("search: shard files made");
     let (chunk_files, chunk_sizes) = chunks(docs);
     crate::trace("search: chunk files made");
@@ -142,6 +166,7 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
         "v": FORMAT,
         "build": format!("{build:08x}"),
         "shards": shards,
+        "split": split,
         "sections": sections,
         "chunks": chunk_list,
     });
@@ -360,7 +385,32 @@ fn intern(words: &mut FastMap<Arc<str>, u32>, names: &mut Vec<Arc<str>>, w: &str
     Key::from(i)
 }
 
-fn shard_file(k: usize, list: &[TokenPostings<'_>]) -> String {
+/// The files of shard `k` (one, or its parts when it is bigger than
+/// `split_bytes`) and how many parts it has (1: not cut).
+fn shard_files(k: usize, list: &[TokenPostings<'_>], split_bytes: usize) -> (Vec<(String, String)>, usize) {
+    // About the file's size (a posting takes one or two characters), not
+    // the file itself: most shards are small, and a big one is not written
+    // twice.
+    let bytes: usize = list.iter().map(|(token, postings)| token.len() + 1 + postings.len() * 3 / 2).sum();
+    if bytes <= split_bytes {
+        let all: Vec<&TokenPostings<'_>> = list.iter().collect();
+        return (vec![(format!("assets/search/t{k}.js"), shard_file(&format!("t{k}"), &all))], 1);
+    }
+    let parts = (bytes / SHARD_BYTES).next_power_of_two().clamp(2, MAX_PARTS);
+    let mut lists: Vec<Vec<&TokenPostings<'_>>> = vec![Vec::new(); parts];
+    for entry in list {
+        let key = part_key(entry.0).unwrap_or(entry.0);
+        lists[hash(key) as usize & (parts - 1)].push(entry);
+    }
+    let files = lists
+        .iter()
+        .enumerate()
+        .map(|(p, part)| (format!("assets/search/t{k}-{p}.js"), shard_file(&format!("t{k}-{p}"), part)))
+        .collect();
+    (files, parts)
+}
+
+fn shard_file(name: &str, list: &[&TokenPostings<'_>]) -> String {
     let mut tokens = String::new();
     let mut postings = String::new();
     let mut prev = "";
@@ -391,7 +441,7 @@ fn shard_file(k: usize, list: &[TokenPostings<'_>]) -> String {
         }
     }
     let tokens = serde_json::Value::String(tokens);
-    format!("opsbookIndex(\"t{k}\",{tokens},\"{postings}\");\n")
+    format!("opsbookIndex(\"{name}\",{tokens},\"{postings}\");\n")
 }
 
 /// The page chunks and how many pages each holds.
@@ -455,6 +505,37 @@ mod tests {
         push_number(&mut s, n);
         assert_eq!(s, expected, "{n}");
         assert_eq!(super::super::query::numbers(&s), vec![n]);
+    }
+
+    #[test]
+    fn shards_cut_into_parts_answer_every_query_as_whole_ones() {
+        // Chinese text piles the bigrams of a character into its shard.
+        let text = "留存率是复盘的核心，留存用户决定增长。retention review 每周复盘留存与活跃，留言区反馈留给客服。";
+        let docs: Vec<Indexed> = (0..40)
+            .map(|i| {
+                let sections = (0..4)
+                    .map(|s| super::super::Section {
+                        id: format!("s{s}"),
+                        heading: format!("第 {s} 节 留存"),
+                        text: text.repeat(1 + (i + s) % 5),
+                    })
+                    .collect();
+                let doc = Doc { href: format!("p{i}/index.html"), title: format!("页面 {i}"), sections };
+                Indexed { doc: Arc::new(doc), tokens: None }
+            })
+            .collect();
+        let whole = files_cut_at(&docs, usize::MAX);
+        let cut = files_cut_at(&docs, 64);
+        assert!(cut.iter().any(|(path, _)| path.contains('-')), "nothing was cut");
+        assert!(!whole.iter().any(|(path, _)| path.contains('-')));
+        let (whole, cut) = (
+            super::super::query::Index::from_files(&whole).expect("whole"),
+            super::super::query::Index::from_files(&cut).expect("cut"),
+        );
+        for q in ["留存", "留", "复盘 留存", "re", "ret", "retention", "留言区", "客服", "增长 review"] {
+            assert_eq!(cut.search(q), whole.search(q), "{q}");
+            assert!(!whole.search(q).is_empty(), "{q} finds nothing");
+        }
     }
 
     #[test]

@@ -81,15 +81,25 @@ impl Index {
         }
         let mut shards = Vec::with_capacity(shard_count);
         for k in 0..shard_count {
-            let a = args.get(&format!("t{k}")).ok_or_else(|| format!("no shard t{k}"))?;
-            let tokens = a.first().and_then(|t| t.as_str()).unwrap_or("");
-            let lists = a.get(1).and_then(|t| t.as_str()).unwrap_or("");
+            // A shard cut into parts is read whole: every token a term can
+            // match is in the term's part, so the rest changes nothing.
+            let names: Vec<String> = match manifest["split"][k.to_string()].as_u64() {
+                Some(parts) => (0..parts).map(|p| format!("t{k}-{p}")).collect(),
+                None => vec![format!("t{k}")],
+            };
             let mut list: Vec<TokenPostings> = Vec::new();
-            if !tokens.is_empty() {
+            for name in names {
+                let a = args.get(&name).ok_or_else(|| format!("no shard {name}"))?;
+                let tokens = a.first().and_then(|t| t.as_str()).unwrap_or("");
+                let lists = a.get(1).and_then(|t| t.as_str()).unwrap_or("");
+                if tokens.is_empty() {
+                    continue;
+                }
+                let start = list.len();
                 for (coded, p) in tokens.split(' ').zip(lists.split(' ')) {
                     let cut = coded.find(|c: char| c.is_ascii() && END.contains(&(c as u8))).map_or(0, |i| i + 1);
                     let shared = numbers(&coded[..cut]).first().copied().unwrap_or(0) as usize;
-                    let prev = list.last().map_or("", |l| l.0.as_str());
+                    let prev = if list.len() > start { list[list.len() - 1].0.as_str() } else { "" };
                     let token: String = prev.chars().take(shared).chain(coded[cut..].chars()).collect();
                     list.push((token, postings(&numbers(p))));
                 }

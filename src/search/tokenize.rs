@@ -164,6 +164,17 @@ pub fn shard_key(token: &str) -> &str {
     }
 }
 
+/// The part of a token that picks its part of a shard cut into parts: its
+/// shard key and one character more (a CJK bigram, a word's first three
+/// characters), so every token a term can match lives in the term's part.
+/// `None` for a token no longer than its shard key: as a term, it needs
+/// every part (a lone CJK character matches every bigram it starts).
+pub fn part_key(token: &str) -> Option<&str> {
+    let key = shard_key(token);
+    let next = token[key.len()..].chars().next()?;
+    Some(&token[..key.len() + next.len_utf8()])
+}
+
 /// FNV-1a over the code points of `s` (32 bits): the shard hash.
 pub fn hash(s: &str) -> u32 {
     s.chars().fold(0x811c_9dc5_u32, |h, c| (h ^ c as u32).wrapping_mul(0x0100_0193))
@@ -286,6 +297,21 @@ mod tests {
         assert_eq!(shard_key("留存"), "留");
         assert_eq!(shard_key("retention"), "re");
         assert_eq!(shard_key("r"), "r");
+        assert_eq!(part_key("留存"), Some("留存"));
+        assert_eq!(part_key("留"), None);
+        assert_eq!(part_key("retention"), Some("ret"));
+        assert_eq!(part_key("re"), None);
+        // A term long enough to have a part key shares it with every token
+        // it matches (itself, or a token it starts): it finds them in one part.
+        for token in ["留存率", "retention", "ab", "复盘"] {
+            let chars: Vec<(usize, char)> = token.char_indices().collect();
+            for (i, c) in &chars {
+                let term = &token[..i + c.len_utf8()];
+                if let Some(key) = part_key(term) {
+                    assert_eq!(part_key(token), Some(key), "{term} in {token}");
+                }
+            }
+        }
         assert_eq!(shard_key("é7"), "é7");
         assert_eq!(shard_key(""), "");
         assert_eq!(hash(""), 0x811c_9dc5);

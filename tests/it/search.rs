@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use opsbook::search::query::Index;
+use opsbook::search::tokenize::{hash, shard_key};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -321,4 +322,92 @@ fn search_box_in_chromium_from_disk_and_under_a_subpath() {
     search_in_browser(&mut b, &file_url(&run.out_dir), &queries, &cases, true);
     let base = serve(&run.out_dir, "/handbook/v1/");
     search_in_browser(&mut b, &base, &queries, &cases, false);
+}
+
+/// A site whose Chinese text piles the bigrams of a few characters into
+/// shards bigger than the index cuts (a big handbook's common characters).
+fn site_with_cut_shards() -> Run {
+    const LINES: [&str; 6] = [
+        "留存率是复盘的核心，留存用户决定增长的速度。",
+        "每周复盘留存与活跃，留言区的反馈留给客服处理。",
+        "增长实验先定指标，再定样本量，最后复盘结论。",
+        "The retention review compares cohorts week by week.",
+        "活动复盘要写清目标、投入、产出与下一步。",
+        "留住老用户比拉新便宜，留存曲线要按渠道拆开看。",
+    ];
+    let mut site = Site::new().file("opsbook.toml", "title = \"T\"\n");
+    for i in 0..240 {
+        let mut body = String::new();
+        for s in 0..5 {
+            body.push_str(&format!("## 第 {s} 节 留存 {i}\n\n"));
+            for k in 0..(3 + (i * 7 + s) % 9) {
+                body.push_str(LINES[(i + s * 3 + k) % LINES.len()]);
+            }
+            // Many bigrams after 留 and words after `re`: big shards.
+            for k in 0..40 {
+                let n = (i * 131 + s * 17 + k * 7) % 600;
+                let c = char::from_u32(0x4E00 + n as u32).unwrap_or('一');
+                let w: String = [n % 26, n / 26 % 26].iter().map(|&d| (b'a' + d as u8) as char).collect();
+                body.push_str(&format!("留{c}，re{w} "));
+            }
+            body.push_str("\n\n");
+        }
+        site = site.file(&format!("content/s{}/p{i}.md", i % 6), &format!("# 页面 {i}\n\n{body}"));
+    }
+    let run = site.build(&[]);
+    run.ok();
+    run
+}
+
+#[test]
+fn shards_cut_into_parts_search_alike_in_rust_and_in_chromium() {
+    let run = site_with_cut_shards();
+    let manifest = run.read("assets/search/index.js");
+    let m: Value =
+        serde_json::from_str(manifest.trim_end().trim_start_matches("opsbookIndex(\"index\",").trim_end_matches(");"))
+            .expect("index.js");
+    let shards = m["shards"].as_u64().expect("shards") as u32;
+    for token in ["留", "re"] {
+        let k = hash(shard_key(token)) & (shards - 1);
+        assert!(
+            m["split"][k.to_string()].as_u64().is_some_and(|p| p > 1),
+            "the premise: `{token}`'s shard is cut: {m}"
+        );
+    }
+    let index = index_of(&run.out_dir);
+    // Bigrams pick one part; a lone character and a two-letter word need
+    // every part of their shard.
+    let queries = ["留存", "留", "复盘 留存", "留言区", "re", "retention", "样本量", "留住老用户", "渠道"];
+    let expected: Vec<Vec<(String, String)>> =
+        queries.iter().map(|q| index.search(q).into_iter().take(10).map(|h| (h.href, h.target)).collect()).collect();
+    assert!(expected.iter().all(|hits| !hits.is_empty()), "{expected:?}");
+    let Some(mut b) = Browser::launch() else { return };
+    b.goto(&format!("{}s0/p0/index.html", file_url(&run.out_dir)));
+    let got = b.eval(&format!(
+        "(function (api, queries) {{ \
+           api.setRoot(document.getElementById('search').getAttribute('data-root')); \
+           var loaded = []; \
+           return queries.reduce(function (p, q) {{ return p.then(function (acc) {{ \
+             return api.search(q).then(function (r) {{ \
+               acc.push(r.hits.map(function (h) {{ return [h.href, h.fields[3 * h.target] || '']; }})); \
+               return acc; }}); }}); }}, Promise.resolve([])).then(function (acc) {{ \
+             return {{ hits: acc, files: Array.from(document.querySelectorAll('script[src*=\"assets/search/t\"]')) \
+               .map(function (s) {{ return s.getAttribute('src').replace(/^.*assets\\/search\\//, '').replace(/\\?.*$/, ''); }}) }}; }}); \
+         }})(window.opsbookSearch, {})",
+        json!(queries)
+    ));
+    for (i, q) in queries.iter().enumerate() {
+        let hits: Vec<(String, String)> = got["hits"][i]
+            .as_array()
+            .map(|a| {
+                a.iter().map(|h| (h[0].as_str().unwrap_or("").into(), h[1].as_str().unwrap_or("").into())).collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(hits, expected[i], "`{q}` in Chromium");
+    }
+    // Part files were loaded, not only whole shards.
+    let files = got["files"].as_array().cloned().unwrap_or_default();
+    assert!(files.iter().any(|f| f.as_str().is_some_and(|f| f.contains('-'))), "{files:?}");
+    let problems = b.take_problems();
+    assert!(problems.is_empty(), "{problems:?}");
 }

@@ -140,6 +140,14 @@
     return isCjk(cps[0].codePointAt(0)) ? cps[0] : cps.slice(0, 2).join("");
   }
 
+  /* Twin of tokenize.rs `part_key`: the shard key and one character more,
+   * or null for a token no longer than its shard key. */
+  function partKey(token) {
+    var cps = Array.from(token);
+    var n = isCjk(cps.length ? cps[0].codePointAt(0) : 0) ? 2 : 3;
+    return cps.length >= n ? cps.slice(0, n).join("") : null;
+  }
+
   function hash(s) {
     var h = 0x811c9dc5;
     for (var ch of s) {
@@ -152,7 +160,7 @@
   /* Index loading                                                     */
   /* ---------------------------------------------------------------- */
 
-  var FORMAT = 1;
+  var FORMAT = 2;
   var END = "0123456789abcdefghijklmnopqrstuv";
   var MORE = "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
   /* The site root, relative to the page (set by the search box). */
@@ -231,34 +239,61 @@
       numbers(m.sections).forEach(function (c) { first.push(first[first.length - 1] + c); });
       var chunkFirst = [0];
       numbers(m.chunks).forEach(function (c) { chunkFirst.push(chunkFirst[chunkFirst.length - 1] + c); });
-      manifest = { shards: m.shards, build: "?h=" + m.build, first: first, chunkFirst: chunkFirst };
+      manifest = {
+        shards: m.shards, split: m.split || {}, build: "?h=" + m.build, first: first, chunkFirst: chunkFirst,
+      };
       return manifest;
     });
   }
 
+  /* The files a term's tokens live in: its shard, or the one part of it
+   * its part key picks, or every part when it has no part key. The list's
+   * name keys the loaded shard. */
   function shardOf(text) {
-    return hash(shardKey(text)) & (manifest.shards - 1);
+    var k = hash(shardKey(text)) & (manifest.shards - 1);
+    var parts = manifest.split[k];
+    if (!parts) {
+      return { name: "t" + k, files: ["t" + k] };
+    }
+    var key = partKey(text);
+    if (key !== null) {
+      var p = hash(key) & (parts - 1);
+      return { name: "t" + k + "-" + p, files: ["t" + k + "-" + p] };
+    }
+    var files = [];
+    for (var i = 0; i < parts; i++) {
+      files.push("t" + k + "-" + i);
+    }
+    return { name: "t" + k + "-all", files: files };
   }
 
-  function loadShard(k) {
-    if (shards[k]) {
-      return Promise.resolve(shards[k]);
+  /* Loads the files of `of` (from shardOf) as one shard: their tokens
+   * (each file's prefix-coded on its own) and postings, side by side. */
+  function loadShard(of) {
+    if (shards[of.name]) {
+      return Promise.resolve(shards[of.name]);
     }
-    return load("t" + k, manifest.build).then(function (args) {
+    return Promise.all(of.files.map(function (f) { return load(f, manifest.build); })).then(function (all) {
       var tokens = [];
+      var raw = [];
       var index = new Map();
-      (args[0] ? args[0].split(" ") : []).forEach(function (coded, i) {
-        var cut = 0;
-        while (cut < coded.length && END.indexOf(coded[cut]) < 0) {
-          cut++;
-        }
-        var shared = numbers(coded.slice(0, cut + 1))[0] || 0;
-        var t = (i ? Array.from(tokens[i - 1]).slice(0, shared).join("") : "") + coded.slice(cut + 1);
-        tokens.push(t);
-        index.set(t, i);
+      all.forEach(function (args) {
+        var start = tokens.length;
+        (args[0] ? args[0].split(" ") : []).forEach(function (coded, i) {
+          var cut = 0;
+          while (cut < coded.length && END.indexOf(coded[cut]) < 0) {
+            cut++;
+          }
+          var shared = numbers(coded.slice(0, cut + 1))[0] || 0;
+          var prev = i ? Array.from(tokens[start + i - 1]).slice(0, shared).join("") : "";
+          var t = prev + coded.slice(cut + 1);
+          index.set(t, tokens.length);
+          tokens.push(t);
+        });
+        raw = raw.concat(args[1] ? args[1].split(" ") : []);
       });
-      shards[k] = { tokens: tokens, raw: args[1] ? args[1].split(" ") : [], postings: [], index: index };
-      return shards[k];
+      shards[of.name] = { tokens: tokens, raw: raw, postings: [], index: index };
+      return shards[of.name];
     });
   }
 
@@ -308,7 +343,7 @@
 
   function termScores(term, n) {
     var out = new Map();
-    var shard = shards[shardOf(term.text)];
+    var shard = shards[shardOf(term.text).name];
     var cjk = isCjk(term.text.codePointAt(0));
     var matching = [];
     if (!term.prefix) {
@@ -418,9 +453,9 @@
     return loadManifest().then(function () {
       var needed = [];
       ts.forEach(function (t) {
-        var k = shardOf(t.text);
-        if (needed.indexOf(k) < 0) {
-          needed.push(k);
+        var of = shardOf(t.text);
+        if (!needed.some(function (n) { return n.name === of.name; })) {
+          needed.push(of);
         }
       });
       return Promise.all(needed.map(loadShard));
@@ -447,7 +482,7 @@
   }
 
   var api = {
-    tokenize: tokenize, tokenSpans: tokenSpans, terms: terms, shardKey: shardKey, hash: hash,
+    tokenize: tokenize, tokenSpans: tokenSpans, terms: terms, shardKey: shardKey, partKey: partKey, hash: hash,
     isCjk: isCjk, isWord: isWord, search: search, load: loadManifest,
     setRoot: function (r) { root = r; },
   };
