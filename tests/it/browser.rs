@@ -447,6 +447,12 @@ fn the_not_found_page_under_an_older_version_searches_that_version() {
         );
         let first = first.as_str().unwrap_or_default();
         assert!(first.starts_with(&format!("{base}{want}")), "searching from {missing} found {first:?}");
+        // The sidebar is that edition's: its pages, not latest's.
+        let links = browser.eval("Array.from(document.querySelectorAll('.sidebar a')).map(a => a.href)");
+        let links: Vec<&str> = links.as_array().into_iter().flatten().filter_map(|l| l.as_str()).collect();
+        let other = if want == "guide/" { "v/2025/handbook/" } else { "guide/" };
+        let to = |page: &str| links.iter().any(|l| l.starts_with(&format!("{base}{page}")));
+        assert!(to(want) && !to(other), "the sidebar at {missing} links {links:?}");
     }
 }
 
