@@ -498,7 +498,7 @@ fn listings(
                         owner: String::new(),
                     })
                     .collect();
-                ctx.listing("tags/", if zh { "标签" } else { "Tags" }, all, None, templates)
+                ctx.listing("tags/", "tags", if zh { "标签" } else { "Tags" }, all, None, templates)
             }),
         ));
         let per_page = match ctx.config.tags.per_page {
@@ -523,7 +523,7 @@ fn listings(
                     at.clone(),
                     Box::new(move || {
                         let children = part.iter().map(|&p| ctx.link_view(&at, p)).collect();
-                        ctx.listing(&at, t, children, pager.as_ref(), templates)
+                        ctx.listing(&at, "tag", t, children, pager.as_ref(), templates)
                     }),
                 ));
             }

@@ -179,17 +179,20 @@ impl SiteCtx<'_> {
         templates.render(&template, &ctx, &page.file)
     }
 
-    /// A generated listing page (tags) rendered with the section template;
-    /// `pager` when the list is cut into several pages.
+    /// A generated listing page rendered with the section template: the
+    /// tags index (`listing` "tags") or a tag's pages ("tag"); `pager` when
+    /// the list is cut into several pages.
     pub(super) fn listing(
         &self,
         url: &str,
+        listing: &str,
         title: &str,
         children: Vec<LinkView>,
         pager: Option<&Pager>,
         templates: &Templates,
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut ctx = self.base_context(url);
+        ctx.insert("listing", listing);
         ctx.insert("page", &self.synthetic(title, url, "section"));
         let home = self.nav.order.first().copied().unwrap_or(0);
         ctx.insert("sidebar", &self.nav.sidebar(usize::MAX, &|p| links::page_href(url, &self.pages[p].url)));

@@ -477,6 +477,8 @@ fn a_long_tag_list_is_cut_into_pages_that_link_each_other() {
     let middle = run.read("tags/growth/page/2/index.html");
     assert!(middle.contains("Page 2 of 3"), "{}", run.main("tags/growth/page/2/index.html"));
     assert!(middle.contains("<span class=\"count\">7</span>"), "the count is the tag's, not the page's");
+    assert!(middle.contains("Pages with this tag <span"), "titled as a tag's list: {middle}");
+    assert!(run.read("tags/index.html").contains("All tags <span class=\"count\">3</span>"));
     assert!(middle.contains("href=\"../../index.html\" rel=\"prev\""), "{middle}");
     assert!(middle.contains("href=\"../3/index.html\" rel=\"next\""), "{middle}");
     let first = run.read("tags/growth/index.html");

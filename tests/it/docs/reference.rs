@@ -169,8 +169,8 @@ fn template_variables_are_documented() {
     let documented = entries("reference/templates.md");
     let top: BTreeSet<String> =
         documented.keys().filter(|k| !k.contains('.') && *k != "redirect_to").cloned().collect();
-    // Only on a page of a tag list cut into pages: checked on one below.
-    let on_pages: BTreeSet<String> = top.iter().filter(|k| *k != "pager").cloned().collect();
+    // Only on the tags pages (`pager`: when cut into pages): checked below.
+    let on_pages: BTreeSet<String> = top.iter().filter(|k| *k != "pager" && *k != "listing").cloned().collect();
     let page_md = "+++\ntitle = \"Alpha\"\nsummary = \"S\"\nowner = \"O\"\ntags = [\"t\"]\nreviewed = 2026-01-05\nreview_every = \"90d\"\n+++\n\n## One\n\ntext\n";
     let site = Site::new()
         .file("opsbook.toml", "title = \"T\"\nlanguage = \"en\"\n\n[versions]\n\n[tags]\nper_page = 2\n")
@@ -206,7 +206,11 @@ fn template_variables_are_documented() {
     same("top-level template variables on a page", &on_pages, &given);
     // Three pages tagged `t`, two a page: the second page of the list.
     let mut list = dump("tags/t/page/2/index.html");
-    assert!(list.remove("top").unwrap_or_default().contains("pager"), "no pager on a tag list's second page");
+    let top_of_list = list.remove("top").unwrap_or_default();
+    assert!(
+        top_of_list.contains("pager") && top_of_list.contains("listing"),
+        "on a tag list's second page: {top_of_list:?}"
+    );
     seen.extend(list.remove("pager").map(|fields| ("pager".to_string(), fields)));
     for (object, fields) in seen {
         let prefix = format!("{object}.");
