@@ -337,20 +337,27 @@ fn load_file(prefix: &str, f: &SourceFile, drafts: bool) -> Result<Loaded, Diagn
     }
     let rel = f.rel.clone();
     let file = shown(prefix, &rel);
-    let size = match &f.origin {
-        Origin::Disk(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
-        Origin::Memory(bytes) => bytes.len() as u64,
-    };
-    if size > MAX_PAGE_BYTES {
-        return Err(Diagnostic::error(format!("file is too large ({} MiB)", size / (1024 * 1024)))
+    let too_large = |size: u64| {
+        Diagnostic::error(format!("file is too large ({} MiB)", size / (1024 * 1024)))
             .at(Span::file(&file))
-            .hint("split it into several pages; opsbook reads Markdown and TOML files up to 16 MiB"));
-    }
+            .hint("split it into several pages; opsbook reads Markdown and TOML files up to 16 MiB")
+    };
     let bytes: Cow<'_, [u8]> = match &f.origin {
-        Origin::Disk(path) => Cow::Owned(
-            std::fs::read(path)
-                .map_err(|e| Diagnostic::error(format!("cannot read file: {e}")).at(Span::file(&file)))?,
-        ),
+        Origin::Disk(path) => {
+            // The size from the open file (one lookup of the path, not two):
+            // a big handbook reads tens of thousands of files.
+            use std::io::Read as _;
+            let cannot = |e: std::io::Error| Diagnostic::error(format!("cannot read file: {e}")).at(Span::file(&file));
+            let mut handle = std::fs::File::open(path).map_err(cannot)?;
+            let size = handle.metadata().map_or(0, |m| m.len());
+            if size > MAX_PAGE_BYTES {
+                return Err(too_large(size));
+            }
+            let mut bytes = Vec::with_capacity(size as usize + 1);
+            handle.read_to_end(&mut bytes).map_err(cannot)?;
+            Cow::Owned(bytes)
+        }
+        Origin::Memory(bytes) if bytes.len() as u64 > MAX_PAGE_BYTES => return Err(too_large(bytes.len() as u64)),
         Origin::Memory(bytes) => Cow::Borrowed(bytes),
     };
     let src = String::from_utf8(bytes.into_owned()).map_err(|e| {
