@@ -476,6 +476,8 @@ fn a_long_tag_list_is_cut_into_pages_that_link_each_other() {
     assert!(!run.exists("tags/growth/page/4/index.html"));
     let middle = run.read("tags/growth/page/2/index.html");
     assert!(middle.contains("Page 2 of 3"), "{}", run.main("tags/growth/page/2/index.html"));
+    assert!(middle.contains("<title>growth · Page 2 of 3 · T</title>"), "tabs and history tell the pages apart");
+    assert!(run.read("tags/growth/index.html").contains("<title>growth · T</title>"));
     assert!(middle.contains("<span class=\"count\">7</span>"), "the count is the tag's, not the page's");
     assert!(middle.contains("Pages with this tag <span"), "titled as a tag's list: {middle}");
     assert!(run.read("tags/index.html").contains("All tags <span class=\"count\">3</span>"));
