@@ -8,11 +8,14 @@
 //! each section on the path to that page, never the whole tree, so output
 //! grows linearly with the number of pages.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Diagnostic, Span};
+use crate::links;
 use crate::markdown::highlight::escape_into;
 
 #[derive(Debug, Clone)]
@@ -33,6 +36,19 @@ pub struct Nav {
     pub order: Vec<usize>,
     /// Position of each page in `order`.
     position: Vec<Option<usize>>,
+}
+
+/// Sidebars made once for pages that show the same one (see
+/// [`Nav::sidebar_for`]), by parent node and parent folder.
+#[derive(Default)]
+pub struct Sidebars(Mutex<HashMap<(usize, String), Arc<Shared>>>);
+
+struct Shared {
+    html: String,
+    /// Where the head of each item lies in `html`, by node.
+    items: HashMap<usize, std::ops::Range<usize>>,
+    /// The address of every page it links to, sorted.
+    targets: Vec<String>,
 }
 
 /// What the tree needs to know about a page.
@@ -215,6 +231,88 @@ impl Nav {
         out
     }
 
+    /// [`Nav::sidebar`] for `page`, whose address is `url(page)`, linking
+    /// with [`links::page_href`] — made once for all the pages that share
+    /// their place in the tree and their parent folder, then given each
+    /// page's own item. A page with a sidebar of its own (a section, open
+    /// below it; a page out of the tree; a page with a link under its own
+    /// folder) gets [`Nav::sidebar`].
+    ///
+    /// Pages without children that share a parent node show the same tree,
+    /// open down to that parent; from any folder beside theirs every other
+    /// link is the same path. Only their own item differs: its link and
+    /// its marking as the current page.
+    pub fn sidebar_for<'u>(&self, page: usize, url: &dyn Fn(usize) -> &'u str, memo: &Sidebars) -> String {
+        let own = |page: usize| {
+            let at = url(page);
+            self.sidebar(page, &|p| links::page_href(at, url(p)))
+        };
+        let Some(node) = self.node_of.get(page).copied().flatten() else { return own(page) };
+        let (Some(parent), true) = (self.nodes[node].parent, self.nodes[node].children.is_empty()) else {
+            return own(page);
+        };
+        let at = url(page);
+        let folder = match at.trim_end_matches('/').rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/"),
+            None => String::new(),
+        };
+        let key = (parent, folder);
+        let cached = memo.0.lock().ok().and_then(|m| m.get(&key).cloned());
+        let shared = match cached {
+            Some(s) => s,
+            None => {
+                // Links as from a folder beside the page's that no page has.
+                let beside = format!("{}\u{0}/", key.1);
+                let made = Arc::new(self.shared_sidebar(parent, &|p| links::page_href(&beside, url(p)), url));
+                if let Ok(mut m) = memo.0.lock() {
+                    m.entry(key).or_insert_with(|| Arc::clone(&made));
+                }
+                made
+            }
+        };
+        // A link to a page inside this page's folder is a path of its own.
+        let inside = shared.targets.partition_point(|t| t.as_str() <= at);
+        let Some(range) =
+            shared.items.get(&node).filter(|_| shared.targets.get(inside).is_none_or(|t| !t.starts_with(at)))
+        else {
+            return own(page);
+        };
+        let mut out = String::with_capacity(shared.html.len() + 64);
+        out.push_str(&shared.html[..range.start]);
+        self.write_item_head(node, Some(node), false, &links::page_href(at, at), &mut out);
+        out.push_str(&shared.html[range.end..]);
+        out
+    }
+
+    /// The sidebar of the children of `parent` with none of them current,
+    /// where each child's item head lies, and every page it links to.
+    fn shared_sidebar<'u>(
+        &self,
+        parent: usize,
+        href: &dyn Fn(usize) -> String,
+        url: &dyn Fn(usize) -> &'u str,
+    ) -> Shared {
+        let mut open = vec![false; self.nodes.len()];
+        let mut n = Some(parent);
+        while let Some(id) = n {
+            open[id] = true;
+            n = self.nodes[id].parent;
+        }
+        let mut html = String::with_capacity(4096);
+        let mut items = HashMap::new();
+        let mut targets = Vec::new();
+        self.write_tree(0, None, &open, href, &mut html, &mut |node, range| {
+            if self.nodes[node].parent == Some(parent) {
+                items.insert(node, range);
+            }
+            if let Some(p) = self.nodes[node].page {
+                targets.push(url(p).to_string());
+            }
+        });
+        targets.sort_unstable();
+        Shared { html, items, targets }
+    }
+
     fn write_list(
         &self,
         node: usize,
@@ -223,43 +321,65 @@ impl Nav {
         href: &dyn Fn(usize) -> String,
         out: &mut String,
     ) {
+        self.write_tree(node, current, open, href, out, &mut |_, _| {});
+    }
+
+    /// Writes the list under `node`, telling `seen` where each item's head
+    /// (up to its link or group name) went.
+    fn write_tree(
+        &self,
+        node: usize,
+        current: Option<usize>,
+        open: &[bool],
+        href: &dyn Fn(usize) -> String,
+        out: &mut String,
+        seen: &mut dyn FnMut(usize, std::ops::Range<usize>),
+    ) {
         out.push_str("<ul class=\"nav-tree\">");
         for &c in &self.nodes[node].children {
             let n = &self.nodes[c];
             let has_kids = !n.children.is_empty();
             let expand = has_kids && open[c];
-            out.push_str("<li class=\"nav-item");
-            if has_kids {
-                out.push_str(" is-section");
-            }
-            if expand {
-                out.push_str(" is-open");
-            }
-            let active = Some(c) == current;
-            if active {
-                out.push_str(" is-active\" aria-current=\"page");
-            }
-            out.push_str("\">");
-            match n.page {
-                Some(p) => {
-                    out.push_str("<a href=\"");
-                    escape_into(out, &href(p));
-                    out.push_str("\">");
-                    escape_into(out, &n.title);
-                    out.push_str("</a>");
-                }
-                None => {
-                    out.push_str("<span class=\"nav-group\">");
-                    escape_into(out, &n.title);
-                    out.push_str("</span>");
-                }
-            }
+            let start = out.len();
+            let link = n.page.map(href).unwrap_or_default();
+            self.write_item_head(c, current, expand, &link, out);
+            seen(c, start..out.len());
             if expand || (has_kids && n.page.is_none()) {
-                self.write_list(c, current, open, href, out);
+                self.write_tree(c, current, open, href, out, seen);
             }
             let _ = write!(out, "</li>");
         }
         out.push_str("</ul>");
+    }
+
+    /// An item's `<li>` and its link (`link`) or group name.
+    fn write_item_head(&self, c: usize, current: Option<usize>, expand: bool, link: &str, out: &mut String) {
+        let n = &self.nodes[c];
+        out.push_str("<li class=\"nav-item");
+        if !n.children.is_empty() {
+            out.push_str(" is-section");
+        }
+        if expand {
+            out.push_str(" is-open");
+        }
+        if Some(c) == current {
+            out.push_str(" is-active\" aria-current=\"page");
+        }
+        out.push_str("\">");
+        match n.page {
+            Some(_) => {
+                out.push_str("<a href=\"");
+                escape_into(out, link);
+                out.push_str("\">");
+                escape_into(out, &n.title);
+                out.push_str("</a>");
+            }
+            None => {
+                out.push_str("<span class=\"nav-group\">");
+                escape_into(out, &n.title);
+                out.push_str("</span>");
+            }
+        }
     }
 
     /// Sets a node's title (titles are known after Markdown is rendered).
@@ -304,6 +424,29 @@ mod tests {
             html,
             "<ul class=\"nav-tree\"><li class=\"nav-item is-section is-open\"><a href=\"p2\">A section</a><ul class=\"nav-tree\"><li class=\"nav-item is-active\" aria-current=\"page\"><a href=\"p4\">a1</a></li><li class=\"nav-item\"><a href=\"p3\">a2</a></li></ul></li><li class=\"nav-item is-section\"><a href=\"p1\">B section</a></li></ul>"
         );
+    }
+
+    #[test]
+    fn shared_sidebars_are_each_page_s_own() {
+        let same = |nav: &Nav, urls: &[&str]| {
+            let memo = Sidebars::default();
+            for round in 0..2 {
+                for (page, at) in urls.iter().enumerate() {
+                    let own = nav.sidebar(page, &|p| links::page_href(at, urls[p]));
+                    assert_eq!(nav.sidebar_for(page, &|p| urls[p], &memo), own, "page {page} ({at}), round {round}");
+                }
+            }
+            assert!(!memo.0.lock().expect("memo").is_empty(), "some pages shared a sidebar");
+        };
+        let urls: Vec<&str> = entries().iter().map(|e| e.url).collect();
+        same(&Nav::from_sections(&entries(), 0), &urls);
+        // A nav file: siblings in different folders, a leaf whose folder
+        // holds a page shown elsewhere, names that need escaping.
+        let src = "- [A](a.md)\n  - [A1](a1.md)\n  - [Deep](deep.md)\n- Group\n  - [B & \"b\"](b.md)\n  - [Under A1](under.md)\n";
+        let files = ["home", "a.md", "a1.md", "deep.md", "b.md", "under.md"];
+        let urls = ["", "a/", "a/1/", "x/y/deep/", "b c/", "a/1/under/"];
+        let (nav, _) = Nav::from_file("SUMMARY.md", src, files.len(), 0, |d| files.iter().position(|f| *f == d));
+        same(&nav, &urls);
     }
 
     #[test]

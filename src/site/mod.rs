@@ -335,7 +335,8 @@ pub fn build(
 
     // 5. Pages, in parallel.
     // Listings show titles and front matter, never a page's HTML.
-    let ctx = SiteCtx { config, pages, rendered: &[], titles, nav: &nav, opts };
+    let sidebars = nav::Sidebars::default();
+    let ctx = SiteCtx { config, pages, rendered: &[], titles, nav: &nav, opts, sidebars: &sidebars };
     // Pages shared across versions (`Extras::page`): the key of each.
     let base = {
         let mut h = std::hash::DefaultHasher::new();

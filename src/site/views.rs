@@ -93,6 +93,8 @@ pub(super) struct SiteCtx<'a> {
     pub(super) titles: &'a [String],
     pub(super) nav: &'a Nav,
     pub(super) opts: &'a Options,
+    /// Sidebars shared by the pages that show the same one.
+    pub(super) sidebars: &'a crate::nav::Sidebars,
 }
 
 impl SiteCtx<'_> {
@@ -158,7 +160,7 @@ impl SiteCtx<'_> {
         };
         let mut ctx = self.base_context(url);
         ctx.insert("page", &view);
-        ctx.insert("sidebar", &self.nav.sidebar(i, &|p| links::page_href(url, &self.pages[p].url)));
+        ctx.insert("sidebar", &self.nav.sidebar_for(i, &|p| self.pages[p].url.as_str(), self.sidebars));
         let crumbs: Vec<LinkView> = self.nav.ancestors(i).into_iter().map(|p| self.link_view(url, p)).collect();
         ctx.insert("breadcrumbs", &crumbs);
         if let Some(p) = self.nav.prev(i) {
