@@ -227,7 +227,7 @@ impl Nav {
             n = self.nodes[id].parent;
         }
         let mut out = String::with_capacity(4096);
-        self.write_list(0, current, &open, href, &mut out);
+        self.write_tree(0, current, &open, href, &mut out, &mut |_, _| {});
         out
     }
 
@@ -311,17 +311,6 @@ impl Nav {
         });
         targets.sort_unstable();
         Shared { html, items, targets }
-    }
-
-    fn write_list(
-        &self,
-        node: usize,
-        current: Option<usize>,
-        open: &[bool],
-        href: &dyn Fn(usize) -> String,
-        out: &mut String,
-    ) {
-        self.write_tree(node, current, open, href, out, &mut |_, _| {});
     }
 
     /// Writes the list under `node`, telling `seen` where each item's head
