@@ -422,6 +422,8 @@ pub fn build(
         }
     }
     let written = pages.len() + extra.pages.len();
+    // The 404 page, aliases and the tag lists' `page/1/`.
+    let extra_files = extra.files.len();
     if let Some(base) = &config.base_url {
         let xml =
             sitemap(base, pages.iter().map(|p| p.url.as_str()).chain(extra.pages.iter().map(|(u, _)| u.as_str())));
@@ -460,7 +462,7 @@ pub fn build(
         diags.extend(errors);
         return Err(diags);
     }
-    let files = written + assets.len() + statics.len() + theme.assets.len() + aliases.len() + search_files.len() + 1;
+    let files = written + assets.len() + statics.len() + theme.assets.len() + extra_files + search_files.len();
     // Freeing every page's text and HTML takes a noticeable share of a big
     // build; nothing waits for it.
     let garbage = (shared, html, search_files, index, assets);
@@ -495,6 +497,7 @@ fn listings(
     let bytes = |html: Vec<u8>| Arc::<[u8]>::from(html);
     type Job<'j> = Box<dyn Fn() -> Result<Vec<u8>, Diagnostic> + Send + Sync + 'j>;
     let mut jobs: Vec<(String, Job<'_>)> = Vec::new();
+    let mut first_pages: Vec<(String, &String, String)> = Vec::new();
     if !tags.is_empty() {
         jobs.push((
             "tags/".into(),
@@ -518,6 +521,10 @@ fn listings(
         for (t, list) in tags {
             let first = tag_url(t);
             let count = list.len().div_ceil(per_page);
+            if count > 1 {
+                // `page/1/`, which a reader may well type: the first page.
+                first_pages.push((format!("{first}page/1/index.html"), t, first.clone()));
+            }
             let url_of = move |k: usize| if k == 0 { first.clone() } else { format!("{first}page/{}/", k + 1) };
             for (k, part) in list.chunks(per_page).enumerate() {
                 let at = url_of(k);
@@ -551,6 +558,12 @@ fn listings(
     match ctx.not_found(templates) {
         Ok(html) => out.files.push(("404.html".into(), bytes(html))),
         Err(d) => errors.push(d),
+    }
+    for (path, tag, first) in &first_pages {
+        match ctx.redirect_to(path, tag, first, "tags", templates) {
+            Ok(html) => out.files.push((path.clone(), bytes(html))),
+            Err(d) => errors.push(d),
+        }
     }
     for (alias_path, page) in aliases {
         match ctx.redirect(alias_path, *page, templates) {

@@ -242,10 +242,24 @@ impl SiteCtx<'_> {
     }
 
     pub(super) fn redirect(&self, alias_path: &str, page: usize, templates: &Templates) -> Result<Vec<u8>, Diagnostic> {
+        let (title, to) = (&self.titles[page], &self.pages[page]);
+        self.redirect_to(alias_path, title, &to.url, &to.file, templates)
+    }
+
+    /// A redirect page at `alias_path` to the page at `to_url` titled
+    /// `title`; `source` names what asked for it in errors.
+    pub(super) fn redirect_to(
+        &self,
+        alias_path: &str,
+        title: &str,
+        to_url: &str,
+        source: &str,
+        templates: &Templates,
+    ) -> Result<Vec<u8>, Diagnostic> {
         let dir = alias_path.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
         let mut ctx = self.base_context(&dir);
-        ctx.insert("page", &self.synthetic(&self.titles[page], &dir, "redirect"));
-        ctx.insert("redirect_to", &links::page_href(&dir, &self.pages[page].url));
-        templates.render("redirect.html", &ctx, &self.pages[page].file)
+        ctx.insert("page", &self.synthetic(title, &dir, "redirect"));
+        ctx.insert("redirect_to", &links::page_href(&dir, to_url));
+        templates.render("redirect.html", &ctx, source)
     }
 }

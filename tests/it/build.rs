@@ -474,6 +474,9 @@ fn a_long_tag_list_is_cut_into_pages_that_link_each_other() {
     assert_eq!(cards("tags/growth/page/2/index.html"), 3);
     assert_eq!(cards("tags/growth/page/3/index.html"), 1);
     assert!(!run.exists("tags/growth/page/4/index.html"));
+    let one = run.read("tags/growth/page/1/index.html");
+    assert!(one.contains("url=../../index.html"), "page 1 leads to the list's first page: {one}");
+    assert!(!run.exists("tags/brand/page/1/index.html"), "a list on one page has no pages to number");
     let middle = run.read("tags/growth/page/2/index.html");
     assert!(middle.contains("Page 2 of 3"), "{}", run.main("tags/growth/page/2/index.html"));
     assert!(middle.contains("<title>growth · Page 2 of 3 · T</title>"), "tabs and history tell the pages apart");
