@@ -298,9 +298,10 @@ impl Staging {
             let files = staged.iter().filter_map(|(rel, (stamp, hash))| Some((rel, *stamp, (*hash)?)));
             let _ = known::save(&self.target, files);
         }
-        if had_old {
-            // Deleted by the next build, beside its work (see the module).
-            std::fs::rename(&old, trash_path(&self.target))?;
+        if had_old && std::fs::rename(&old, trash_path(&self.target)).is_err() {
+            // Left aside for the next build to delete beside its work (see
+            // the module); deleted now when it cannot be.
+            remove_tree(&old)?;
         }
         Ok(())
     }
