@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::content::{Content, Page, PageKind};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::frontmatter::parse_period;
-use crate::links::{self, SiteIndex};
+use crate::links::SiteIndex;
 use crate::markdown::{self, Rendered, Target};
 use crate::nav::{self, Nav};
 use crate::render::Templates;
@@ -28,11 +28,13 @@ mod checks;
 mod host;
 mod keys;
 pub(crate) use keys::toc_key;
+mod listings;
 mod views;
 
 use checks::{check_links, collect_aliases, foreign_syntax_warnings};
 use keys::{frame_key, nav_lists, page_key};
-use views::{LinkView, Pager, PagerLink, SiteCtx, sitemap};
+use listings::{Listings, listings};
+use views::{SiteCtx, sitemap};
 
 /// Where output files go.
 pub trait Sink: Sync {
@@ -156,11 +158,6 @@ pub fn review(page: &Page, default_every: Option<&str>, today: jiff::civil::Date
 fn text_dir(lang: &str) -> &'static str {
     let primary = lang.split(['-', '_']).next().unwrap_or("");
     if matches!(primary, "ar" | "fa" | "he" | "ur" | "ps" | "yi" | "dv" | "ckb") { "rtl" } else { "ltr" }
-}
-
-fn tag_url(tag: &str) -> String {
-    let slug = markdown::slug::slugify(tag);
-    format!("tags/{}/", if slug.is_empty() { "tag".to_string() } else { slug })
 }
 
 /// Builds every page of the site into `sink`.
@@ -476,102 +473,6 @@ pub fn build(
 fn drop_aside<T: Send + 'static>(x: T) {
     // Without a thread to spare, `x` is dropped here, as it would have been.
     let _ = std::thread::Builder::new().name("opsbook-free".into()).spawn(move || drop(x));
-}
-
-/// The pages and files made from every page's front matter: the tag index
-/// and one page per tag (URL → HTML), the 404 page and the redirects of
-/// aliases (path → HTML).
-#[derive(Default)]
-struct Listings {
-    pages: Vec<(String, Arc<[u8]>)>,
-    files: Vec<(String, Arc<[u8]>)>,
-}
-
-fn listings(
-    ctx: &SiteCtx<'_>,
-    tags: &BTreeMap<String, Vec<usize>>,
-    aliases: &[(String, usize)],
-    templates: &Templates,
-    zh: bool,
-) -> Result<Listings, Vec<Diagnostic>> {
-    let bytes = |html: Vec<u8>| Arc::<[u8]>::from(html);
-    type Job<'j> = Box<dyn Fn() -> Result<Vec<u8>, Diagnostic> + Send + Sync + 'j>;
-    let mut jobs: Vec<(String, Job<'_>)> = Vec::new();
-    let mut first_pages: Vec<(String, &String, String)> = Vec::new();
-    if !tags.is_empty() {
-        jobs.push((
-            "tags/".into(),
-            Box::new(move || {
-                let all: Vec<LinkView> = tags
-                    .iter()
-                    .map(|(t, list)| LinkView {
-                        title: format!("{t} ({})", list.len()),
-                        url: links::page_href("tags/", &tag_url(t)),
-                        summary: String::new(),
-                        owner: String::new(),
-                    })
-                    .collect();
-                ctx.listing("tags/", "tags", if zh { "标签" } else { "Tags" }, all, None, templates)
-            }),
-        ));
-        let per_page = match ctx.config.tags.per_page {
-            0 => usize::MAX,
-            n => n,
-        };
-        for (t, list) in tags {
-            let first = tag_url(t);
-            let count = list.len().div_ceil(per_page);
-            if count > 1 {
-                // `page/1/`, which a reader may well type: the first page.
-                first_pages.push((format!("{first}page/1/index.html"), t, first.clone()));
-            }
-            let url_of = move |k: usize| if k == 0 { first.clone() } else { format!("{first}page/{}/", k + 1) };
-            for (k, part) in list.chunks(per_page).enumerate() {
-                let at = url_of(k);
-                let pager = (count > 1).then(|| Pager {
-                    number: k + 1,
-                    count,
-                    total: list.len(),
-                    prev: k.checked_sub(1).map(|p| PagerLink { number: p + 1, url: links::page_href(&at, &url_of(p)) }),
-                    next: (k + 1 < count)
-                        .then(|| PagerLink { number: k + 2, url: links::page_href(&at, &url_of(k + 1)) }),
-                });
-                jobs.push((
-                    at.clone(),
-                    Box::new(move || {
-                        let children = part.iter().map(|&p| ctx.link_view(&at, p)).collect();
-                        ctx.listing(&at, "tag", t, children, pager.as_ref(), templates)
-                    }),
-                ));
-            }
-        }
-    }
-    let made: Vec<Result<Vec<u8>, Diagnostic>> = jobs.par_iter().map(|(_, job)| job()).collect();
-    let mut errors = Vec::new();
-    let mut out = Listings::default();
-    for ((url, _), html) in jobs.iter().zip(made) {
-        match html {
-            Ok(html) => out.pages.push((url.clone(), bytes(html))),
-            Err(d) => errors.push(d),
-        }
-    }
-    match ctx.not_found(templates) {
-        Ok(html) => out.files.push(("404.html".into(), bytes(html))),
-        Err(d) => errors.push(d),
-    }
-    for (path, tag, first) in &first_pages {
-        match ctx.redirect_to(path, tag, first, "tags", templates) {
-            Ok(html) => out.files.push((path.clone(), bytes(html))),
-            Err(d) => errors.push(d),
-        }
-    }
-    for (alias_path, page) in aliases {
-        match ctx.redirect(alias_path, *page, templates) {
-            Ok(html) => out.files.push((alias_path.clone(), bytes(html))),
-            Err(d) => errors.push(d),
-        }
-    }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 fn title_of(page: &Page, r: &Rendered, config: &Config) -> String {

@@ -11,7 +11,8 @@ use crate::markdown::{self, Rendered, TocEntry};
 use crate::nav::Nav;
 use crate::render::Templates;
 
-use super::{Options, review, tag_url, text_dir};
+use super::listings::tag_url;
+use super::{Options, review, text_dir};
 
 #[derive(Serialize)]
 pub(super) struct LinkView {
