@@ -165,12 +165,12 @@ impl Audit {
         }
         self.unreachable(pages, rendered, nav, diags);
         let mut external = Vec::new();
-        for r in rendered {
+        for (page, r) in pages.iter().zip(rendered) {
             for link in &r.links {
                 let lower = link.dest.trim().to_ascii_lowercase();
                 // Addresses of other sites (`https://`, `ftp://`), not `mailto:`.
                 if link.target == Target::External && lower.contains("://") {
-                    external.push((link.dest.trim().to_string(), link.span.clone()));
+                    external.push((link.dest.trim().to_string(), link.span(&page.file, &page.src)));
                 }
             }
         }

@@ -73,7 +73,18 @@ pub struct FoundLink {
     /// The href written into the HTML for it.
     pub href: String,
     pub target: Target,
-    pub span: Span,
+    /// Where it was written: a byte offset into the page's file, and a
+    /// length ([`FoundLink::span`]). Not a [`Span`], which copies the file
+    /// name and the whole line: few links are ever reported.
+    pub at: usize,
+    pub len: usize,
+}
+
+impl FoundLink {
+    /// Where the link is in `file`, whose whole text is `src` (the page's).
+    pub fn span(&self, file: &str, src: &str) -> Span {
+        Span::from_offset(file, src, self.at, self.len)
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -412,7 +423,8 @@ impl Renderer<'_, '_> {
                         dest: href.clone(),
                         href: href.clone(),
                         target: Target::External,
-                        span: Span::from_offset(self.input.file, self.input.src, at, piece.len()),
+                        at,
+                        len: piece.len(),
                     });
                     let tag = Tag::Link {
                         link_type: LinkType::Autolink,
@@ -487,7 +499,8 @@ impl Renderer<'_, '_> {
             dest: dest.to_string(),
             href: link.href.clone(),
             target: link.target,
-            span: Span::from_offset(self.input.file, self.input.src, at, len),
+            at,
+            len,
         });
         link.href
     }

@@ -94,7 +94,7 @@ pub(super) fn check_links(pages: &[Page], rendered: &mut [Arc<Rendered>], strict
                 LinkCheck::Fix(href) => fixes.push((i, link.href.clone(), href)),
                 LinkCheck::Broken(message, hint) => {
                     let d = if strict { Diagnostic::error(message) } else { Diagnostic::warning(message) };
-                    diags.push(d.at(link.span.clone()).hint(hint));
+                    diags.push(d.at(link.span(&page.file, &page.src)).hint(hint));
                 }
             }
         }
