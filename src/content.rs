@@ -212,6 +212,36 @@ impl Memo {
         result
     }
 
+    /// Remembers the pages and data files of `content`, loaded from disk,
+    /// as loaded from the bytes they hold, and returns those bytes by path:
+    /// a version whose file has the same bytes (a git blob with the same id)
+    /// then shares the page, text and all, instead of parsing it again.
+    /// Nothing is remembered from content with errors (a page with broken
+    /// front matter would lose its error).
+    pub fn remember(&self, content: &Content, drafts: bool) -> Vec<(String, Arc<[u8]>)> {
+        if content.diagnostics.iter().any(Diagnostic::is_error) {
+            return Vec::new();
+        }
+        let pages = content.pages.iter().filter(|p| !p.generated).map(|p| (p, &p.rel, &p.src));
+        let data = content.data.iter().map(|d| (d, &d.rel, &d.src));
+        let mut out = Vec::with_capacity(content.pages.len() + content.data.len());
+        let Ok(mut blobs) = self.blobs.lock() else { return out };
+        let mut keep = |rel: &String, src: &Arc<str>, loaded: Loaded| {
+            let bytes: Arc<[u8]> = Arc::from(Arc::clone(src));
+            let key = (rel.clone(), Arc::as_ptr(&bytes).cast::<u8>() as usize, drafts);
+            blobs.insert(key, (Arc::clone(&bytes), loaded));
+            out.push((rel.clone(), bytes));
+        };
+        for (p, rel, src) in pages {
+            keep(rel, src, Loaded::Page(Box::new(p.clone())));
+        }
+        for (d, rel, src) in data {
+            keep(rel, src, Loaded::Data(d.clone()));
+        }
+        drop(blobs);
+        out
+    }
+
     /// Forgets `rel` (a path inside the content folder) and everything
     /// under it.
     pub fn forget(&self, rel: &str) {

@@ -66,7 +66,7 @@ pub(super) fn output_state(output: &Path) -> String {
 /// the site, as staged), without listing it: the same summary, from what
 /// the build wrote.
 pub(super) fn staged_state(output: &Path, files: &HashMap<String, FileStamp>) -> String {
-    let mut entries: Vec<(PathBuf, Option<FileStamp>)> = Vec::with_capacity(files.len() * 2);
+    let mut entries: Vec<(&str, Option<FileStamp>)> = Vec::with_capacity(files.len() * 2);
     let mut dirs = std::collections::HashSet::new();
     for (rel, stamp) in files {
         let mut dir = rel.as_str();
@@ -76,18 +76,33 @@ pub(super) fn staged_state(output: &Path, files: &HashMap<String, FileStamp>) ->
             }
             dir = parent;
         }
-        entries.push((output.join(rel), Some(*stamp)));
+        entries.push((rel, Some(*stamp)));
     }
-    entries.extend(dirs.into_iter().map(|d| (output.join(d), None)));
-    // Sorting by path compares component by component: the order of a walk
-    // with each folder's entries sorted by name, a folder before its contents.
-    entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    entries.extend(dirs.into_iter().map(|d| (d, None)));
+    entries.par_sort_unstable_by(|a, b| walk_order(a.0, b.0));
     let mut summary = Summary::default();
     summary.add(output, 1, None);
-    for (path, stamp) in &entries {
-        summary.add(path, if stamp.is_some() { 0 } else { 1 }, *stamp);
+    let root = output.as_os_str().as_encoded_bytes();
+    for (rel, stamp) in &entries {
+        // The path as a walk of the output names it, hashed piece by piece.
+        let sep = std::path::MAIN_SEPARATOR_STR.as_bytes();
+        summary.hash.write(root);
+        for (i, seg) in rel.split('/').enumerate() {
+            if i > 0 || !root.ends_with(sep) {
+                summary.hash.write(sep);
+            }
+            summary.hash.write(seg.as_bytes());
+        }
+        summary.entry(if stamp.is_some() { 0 } else { 1 }, *stamp);
     }
     summary.finish()
+}
+
+/// The order of `Path`'s comparison, component by component, for paths of
+/// `/`-separated names: a separator sorts before any other byte.
+fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { c };
+    a.bytes().map(key).cmp(b.bytes().map(key))
 }
 
 /// Files, bytes and a hash of the entries given in walk order.
@@ -98,15 +113,32 @@ struct Summary {
     bytes: u64,
 }
 
+/// Feeds formatted text to a hasher, in the pieces it is written in (the
+/// hash streams: pieces hash as their concatenation would).
+struct HashText<'a>(&'a mut std::hash::DefaultHasher);
+
+impl std::fmt::Write for HashText<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
+}
+
 impl Summary {
     /// An entry: `kind` 0 for a file (with its stamp), 1 a folder, 2 other.
     fn add(&mut self, path: &Path, kind: u8, stamp: Option<FileStamp>) {
         self.hash.write(path.as_os_str().as_encoded_bytes());
+        self.entry(kind, stamp);
+    }
+
+    /// The rest of an entry, after its path.
+    fn entry(&mut self, kind: u8, stamp: Option<FileStamp>) {
+        use std::fmt::Write as _;
         self.hash.write_u8(0);
         if let Some(s) = stamp {
             self.files += 1;
             self.bytes += s.len;
-            self.hash.write(format!("{} {} {}", s.len, s.mtime, s.inode).as_bytes());
+            let _ = write!(HashText(&mut self.hash), "{} {} {}", s.len, s.mtime, s.inode);
         }
         self.hash.write_u8(if kind == 1 { 1 } else { 2 });
     }

@@ -274,11 +274,11 @@ impl<'r> History<'r> {
         }
         let a = match old {
             Some(t) => self.repo.entries(t)?,
-            None => Vec::new(),
+            None => std::rc::Rc::from([]),
         };
         let b = match new {
             Some(t) => self.repo.entries(t)?,
-            None => Vec::new(),
+            None => std::rc::Rc::from([]),
         };
         let join = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
         let (mut i, mut j) = (0, 0);

@@ -11,8 +11,9 @@
 mod history;
 mod rename;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 pub use history::{Facts, FileFacts, History, Stamp};
 pub use rename::{match_renames, similarity};
@@ -24,6 +25,9 @@ pub struct Repo {
     workdir: PathBuf,
     /// Commits whose parents the repository does not hold (a shallow clone).
     shallow: HashSet<Oid>,
+    /// Trees already read, by id: the versions list the same trees, and the
+    /// walk over history diffs them again.
+    trees: std::cell::RefCell<HashMap<Oid, Rc<[Entry]>>>,
 }
 
 /// A file under a folder at some commit.
@@ -62,7 +66,7 @@ impl Repo {
             Ok(None) => HashSet::new(),
             Err(e) => return Err(err("cannot read the shallow-clone list", e)),
         };
-        Ok(Some(Repo { repo, workdir, shallow }))
+        Ok(Some(Repo { repo, workdir, shallow, trees: Default::default() }))
     }
 
     pub fn workdir(&self) -> &Path {
@@ -154,7 +158,7 @@ impl Repo {
         let mut files = Vec::new();
         let mut stack = vec![(String::new(), root)];
         while let Some((prefix, id)) = stack.pop() {
-            for e in self.entries(id)? {
+            for e in self.entries(id)?.iter() {
                 let rel = if prefix.is_empty() { e.name.clone() } else { format!("{prefix}/{}", e.name) };
                 match e.kind {
                     EntryKind::Dir => stack.push((rel, e.oid)),
@@ -182,8 +186,8 @@ impl Repo {
     fn subtree(&self, tree: Oid, dir: &str) -> Result<Option<Oid>, String> {
         let mut id = tree;
         for seg in dir.split('/').filter(|s| !s.is_empty()) {
-            let found = self.entries(id)?.into_iter().find(|e| e.name == seg);
-            match found {
+            let entries = self.entries(id)?;
+            match entries.iter().find(|e| e.name == seg) {
                 Some(e) if e.kind == EntryKind::Dir => id = e.oid,
                 _ => return Ok(None),
             }
@@ -192,7 +196,16 @@ impl Repo {
     }
 
     /// The visible entries of a tree, sorted by name.
-    fn entries(&self, tree: Oid) -> Result<Vec<Entry>, String> {
+    fn entries(&self, tree: Oid) -> Result<Rc<[Entry]>, String> {
+        if let Some(known) = self.trees.borrow().get(&tree) {
+            return Ok(Rc::clone(known));
+        }
+        let read: Rc<[Entry]> = self.read_entries(tree)?.into();
+        self.trees.borrow_mut().insert(tree, Rc::clone(&read));
+        Ok(read)
+    }
+
+    fn read_entries(&self, tree: Oid) -> Result<Vec<Entry>, String> {
         let t = self.repo.find_tree(tree).map_err(|e| err(&format!("cannot read tree `{tree}`"), e))?;
         let decoded = t.decode().map_err(|e| err(&format!("cannot read tree `{tree}`"), e))?;
         let mut out: Vec<Entry> = decoded

@@ -473,7 +473,7 @@ pub fn build(
 /// Drops `x` on a thread of its own: freeing every page's HTML (or every
 /// section's text) is ~1–2 % of a big build's CPU, which would otherwise
 /// hold up the work that waits for the one letting go of it.
-fn drop_aside<T: Send + 'static>(x: T) {
+pub(crate) fn drop_aside<T: Send + 'static>(x: T) {
     // Without a thread to spare, `x` is dropped here, as it would have been.
     let _ = std::thread::Builder::new().name("opsbook-free".into()).spawn(move || drop(x));
 }

@@ -189,6 +189,12 @@ fn editions(
     let mut history = repo.map(|r| History::new(r, repo_dir));
     let mut latest_content = Some(latest_content);
     let mut blobs = source::Blobs::default();
+    if versions.iter().any(|v| matches!(v.source, Source::Commit { .. }))
+        && let Some(c) = &latest_content
+        && versions.first().is_some_and(|v| matches!(v.source, Source::WorkTree))
+    {
+        blobs.share_work_tree(c, b.drafts);
+    }
     let mut out = Vec::new();
     for v in versions {
         let content = match &v.source {
@@ -214,6 +220,7 @@ fn editions(
             Source::WorkTree => repo.and_then(Repo::head),
             _ => v.commit(),
         };
+        crate::trace("versions: content");
         let facts = match (&mut history, tip) {
             (Some(h), Some(tip)) => match h.facts(tip, keep) {
                 Ok(f) => Some(Arc::new(f)),
@@ -224,6 +231,7 @@ fn editions(
             },
             _ => None,
         };
+        crate::trace("versions: facts");
         let stamp = tip.and_then(|t| repo.and_then(|r| r.stamp(t)));
         match content {
             Some(content) => out.push(Edition { version: v, content, facts, stamp }),
@@ -263,7 +271,12 @@ fn build_editions(
     sink: &dyn Sink,
     may_retry: bool,
 ) -> Attempt {
-    let snapshots: Vec<snapshot::Snapshot> = editions.iter().map(|e| snapshot::Snapshot::of(&e.content)).collect();
+    crate::trace("versions: loaded");
+    let hashes = snapshot::TextHashes::of(editions.iter().map(|e| &e.content));
+    let snapshots: Vec<snapshot::Snapshot> =
+        editions.par_iter().map(|e| snapshot::Snapshot::of(&e.content, &hashes)).collect();
+    drop(hashes);
+    crate::trace("versions: snapshots");
     let mut switcher = cfg.map(|_| {
         let list = editions
             .iter()
@@ -281,34 +294,43 @@ fn build_editions(
         let snaps: Vec<&snapshot::Snapshot> = snapshots.iter().collect();
         switcher::Switcher::new(list, &snaps, b.config.base_url.as_deref())
     });
+    crate::trace("versions: switcher");
     let lang = crate::metrics::format::Lang::from_code(&b.config.language);
     let mut feed = Vec::new();
     if let Some(sw) = &mut switcher {
-        for i in 0..editions.len() {
-            // The previous edition: the next older one that is not a branch.
-            let Some(p) = (i + 1..editions.len()).find(|&j| !editions[j].version.is_branch()) else {
-                continue;
-            };
-            let (new, old) = (&snapshots[i], &snapshots[p]);
-            let c = changes::compare(old, new, &sw.renames(p, i), lang);
-            let url = if editions[i].content.pages.iter().any(|p| p.url == changes::URL) {
-                changes::FALLBACK_URL
-            } else {
-                changes::URL
-            };
-            let prev = &editions[p].version;
-            let prev_date = sw.editions[p].date.clone();
-            let places = changes::Places { here: &editions[i].version.prefix, prev: &prev.prefix, page_url: url };
-            let html = changes::html(&c, Some((&prev.label, prev_date.as_deref())), &places, b.theme);
-            if !c.is_empty() {
-                feed.push(feed_entry(b, &editions[i], &editions[p], sw, i, url, &c));
-            }
-            let title = b.theme.string("changes_title", "What changed").to_string();
-            editions[i].content.pages.push(changes_page(url, title, html));
-            editions[i].content.pages.sort_by(|x, y| x.url.cmp(&y.url));
+        // Each edition against the one before it, on every core (diffing
+        // the changed pages is most of it); then the pages are added.
+        let title = b.theme.string("changes_title", "What changed").to_string();
+        let made: Vec<Option<(&str, String, Option<changes::FeedEntry>)>> = (0..editions.len())
+            .into_par_iter()
+            .map(|i| {
+                // The previous edition: the next older one that is not a branch.
+                let p = (i + 1..editions.len()).find(|&j| !editions[j].version.is_branch())?;
+                let (new, old) = (&snapshots[i], &snapshots[p]);
+                let c = changes::compare(old, new, &sw.renames(p, i), lang);
+                let url = if editions[i].content.pages.iter().any(|p| p.url == changes::URL) {
+                    changes::FALLBACK_URL
+                } else {
+                    changes::URL
+                };
+                let prev = &editions[p].version;
+                let prev_date = sw.editions[p].date.as_deref();
+                let places = changes::Places { here: &editions[i].version.prefix, prev: &prev.prefix, page_url: url };
+                let html = changes::html(&c, Some((&prev.label, prev_date)), &places, b.theme);
+                let entry = (!c.is_empty()).then(|| feed_entry(b, &editions[i], &editions[p], sw, i, url, &c));
+                Some((url, html, entry))
+            })
+            .collect();
+        for (i, made) in made.into_iter().enumerate() {
+            let Some((url, html, entry)) = made else { continue };
+            feed.extend(entry);
+            let pages = &mut editions[i].content.pages;
+            pages.push(changes_page(url, title.clone(), html));
+            pages.sort_by(|x, y| x.url.cmp(&y.url));
             sw.editions[i].add_changes_page(url);
         }
     }
+    crate::trace("versions: changes");
     let common = Arc::new(extras::Shared {
         markdown: cache::MarkdownCache::default(),
         pages: pages::PageCache::default(),
@@ -387,6 +409,19 @@ fn build_editions(
             total.files += 1;
         }
     }
+    if std::env::var_os("OPSBOOK_TRACE").is_some() {
+        use std::sync::atomic::Ordering::Relaxed;
+        eprintln!(
+            "versions: markdown {} rendered {} reused; pages {} rendered {} reused",
+            common.markdown.rendered.load(Relaxed),
+            common.markdown.reused.load(Relaxed),
+            common.pages.rendered.load(Relaxed),
+            common.pages.reused.load(Relaxed)
+        );
+    }
+    // The caches hold every version's pages: freeing them takes a while,
+    // and nothing waits for it.
+    site::drop_aside(common);
     Attempt::Done(Ok((total, diags)))
 }
 

@@ -3,7 +3,11 @@
 //! the data files. Enough to match pages across versions and to say what
 //! changed.
 
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::content::{Content, Page};
 use crate::metrics::Metrics;
@@ -33,23 +37,51 @@ pub struct Snapshot {
     pub metrics: Metrics,
 }
 
+/// The hash of every page text of several versions' content, each text
+/// hashed once: versions share the texts they have in common (one string,
+/// found by its address).
+pub struct TextHashes(HashMap<usize, u64>);
+
+fn text_hash(src: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    src.hash(&mut h);
+    h.finish()
+}
+
+fn address(src: &Arc<str>) -> usize {
+    Arc::as_ptr(src).cast::<u8>() as usize
+}
+
+impl TextHashes {
+    pub fn of<'a>(contents: impl Iterator<Item = &'a Content>) -> TextHashes {
+        let mut distinct: HashMap<usize, &Arc<str>> = HashMap::new();
+        for c in contents {
+            for p in &c.pages {
+                distinct.entry(address(&p.src)).or_insert(&p.src);
+            }
+        }
+        TextHashes(distinct.into_par_iter().map(|(at, src)| (at, text_hash(src))).collect())
+    }
+
+    fn get(&self, src: &Arc<str>) -> u64 {
+        self.0.get(&address(src)).copied().unwrap_or_else(|| text_hash(src))
+    }
+}
+
 impl Snapshot {
-    pub fn of(content: &Content) -> Snapshot {
+    /// What to keep of `content`, whose pages' texts `hashes` has seen.
+    pub fn of(content: &Content, hashes: &TextHashes) -> Snapshot {
         let pages = content
             .pages
             .iter()
-            .map(|p| {
-                let mut h = DefaultHasher::new();
-                p.src.hash(&mut h);
-                PageInfo {
-                    rel: p.rel.clone(),
-                    url: p.url.clone(),
-                    title: title_of(p),
-                    src: p.src.clone(),
-                    body_start: p.body_start,
-                    hash: h.finish(),
-                    generated: p.generated,
-                }
+            .map(|p| PageInfo {
+                rel: p.rel.clone(),
+                url: p.url.clone(),
+                title: title_of(p),
+                src: p.src.clone(),
+                body_start: p.body_start,
+                hash: hashes.get(&p.src),
+                generated: p.generated,
             })
             .collect();
         Snapshot { pages, metrics: crate::metrics::load(&content.data).0 }

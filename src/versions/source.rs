@@ -18,6 +18,28 @@ pub struct Blobs {
     loaded: content::Memo,
 }
 
+impl Blobs {
+    /// Takes in the working tree's content: a file whose bytes hash to a
+    /// blob's id is that blob, so a version that has it reads nothing from
+    /// git and parses nothing again. Most files of the newest versions are
+    /// the working tree's; hashing them costs a fraction of reading the
+    /// blobs (loose objects are files of their own, packed ones may be
+    /// deltas). A file that git stores converted (line endings, filters)
+    /// hashes to another id and is read from git as before.
+    pub fn share_work_tree(&mut self, content: &Content, drafts: bool) {
+        use rayon::prelude::*;
+        let files = self.loaded.remember(content, drafts);
+        let hashed: Vec<(Oid, Arc<[u8]>)> = files
+            .into_par_iter()
+            .filter_map(|(_, bytes)| {
+                let id = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &bytes).ok()?;
+                Some((id, bytes))
+            })
+            .collect();
+        self.bytes.extend(hashed);
+    }
+}
+
 /// Loads `version`'s content folder. `repo_dir` is the content folder's path
 /// inside the repository; `shown` names it in diagnostics (`content`).
 /// `Ok(None)` when the folder did not exist in that version.

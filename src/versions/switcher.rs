@@ -11,7 +11,9 @@ use serde::Serialize;
 use crate::git::match_renames;
 use crate::links;
 
-use super::snapshot::Snapshot;
+use rayon::prelude::*;
+
+use super::snapshot::{PageInfo, Snapshot};
 
 /// One version as the switcher shows it.
 pub struct Edition {
@@ -144,14 +146,29 @@ struct JsonVersion<'a> {
 impl Switcher {
     /// `snapshots[i]` is the content of `editions[i]`.
     pub fn new(editions: Vec<Edition>, snapshots: &[&Snapshot], base_url: Option<&str>) -> Switcher {
-        let mut renames = HashMap::new();
-        for a in 0..snapshots.len() {
-            for b in a + 1..snapshots.len() {
-                let forward = renamed(snapshots[a], snapshots[b]);
-                let back = forward.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
-                renames.insert((a, b), forward);
-                renames.insert((b, a), back);
+        // Only files missing from some version can be removed or added
+        // between two: every pair looks at those alone, on every core.
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for s in snapshots {
+            for p in s.pages.iter().filter(|p| !p.generated) {
+                *count.entry(&p.rel).or_default() += 1;
             }
+        }
+        let unstable: Vec<Vec<&PageInfo>> = snapshots
+            .iter()
+            .map(|s| s.pages.iter().filter(|p| !p.generated && count[p.rel.as_str()] < snapshots.len()).collect())
+            .collect();
+        let pairs: Vec<(usize, usize)> =
+            (0..snapshots.len()).flat_map(|a| (a + 1..snapshots.len()).map(move |b| (a, b))).collect();
+        let found: Vec<HashMap<String, String>> = pairs
+            .par_iter()
+            .map(|&(a, b)| renamed((snapshots[a], &unstable[a]), (snapshots[b], &unstable[b])))
+            .collect();
+        let mut renames = HashMap::new();
+        for ((a, b), forward) in pairs.into_iter().zip(found) {
+            let back = forward.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
+            renames.insert((a, b), forward);
+            renames.insert((b, a), back);
         }
         let mut present: HashMap<String, Vec<Option<String>>> = HashMap::new();
         for (i, e) in editions.iter().enumerate() {
@@ -288,22 +305,19 @@ impl Switcher {
     }
 }
 
-/// Markdown files of `a` that are in `b` under another name.
-fn renamed(a: &Snapshot, b: &Snapshot) -> HashMap<String, String> {
-    let in_b: HashSet<&str> = b.pages.iter().filter(|p| !p.generated).map(|p| p.rel.as_str()).collect();
-    let in_a: HashSet<&str> = a.pages.iter().filter(|p| !p.generated).map(|p| p.rel.as_str()).collect();
-    let removed: Vec<(String, u64)> = a
-        .pages
-        .iter()
-        .filter(|p| !p.generated && !in_b.contains(p.rel.as_str()))
-        .map(|p| (p.rel.clone(), p.hash))
-        .collect();
-    let added: Vec<(String, u64)> = b
-        .pages
-        .iter()
-        .filter(|p| !p.generated && !in_a.contains(p.rel.as_str()))
-        .map(|p| (p.rel.clone(), p.hash))
-        .collect();
+/// Markdown files of `a` that are in `b` under another name. Each snapshot
+/// comes with its pages that some other snapshot lacks (no other page can
+/// be removed or added between two).
+fn renamed(
+    (a, a_pages): (&Snapshot, &[&PageInfo]),
+    (b, b_pages): (&Snapshot, &[&PageInfo]),
+) -> HashMap<String, String> {
+    let in_b: HashSet<&str> = b_pages.iter().map(|p| p.rel.as_str()).collect();
+    let in_a: HashSet<&str> = a_pages.iter().map(|p| p.rel.as_str()).collect();
+    let removed: Vec<(String, u64)> =
+        a_pages.iter().filter(|p| !in_b.contains(p.rel.as_str())).map(|p| (p.rel.clone(), p.hash)).collect();
+    let added: Vec<(String, u64)> =
+        b_pages.iter().filter(|p| !in_a.contains(p.rel.as_str())).map(|p| (p.rel.clone(), p.hash)).collect();
     if removed.is_empty() || added.is_empty() {
         return HashMap::new();
     }

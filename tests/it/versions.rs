@@ -320,6 +320,32 @@ fn zero_matching_tags_builds_latest_alone() {
     assert!(run.read("a/index.html").contains("datetime=\"2026-01-05\""));
 }
 
+#[test]
+fn files_the_working_tree_shares_with_a_version_are_that_version_s_and_edits_are_not() {
+    if !have_git() {
+        return;
+    }
+    // Older versions take the working tree's files whose bytes are their
+    // blobs instead of reading git: an uncommitted edit, a file added in the
+    // working tree only, and one whose bytes match another path's blob must
+    // each stay out of the tagged edition.
+    let page = "+++\ntitle = \"Same\"\nweight = 2\n+++\n\nThe same text in both.\n";
+    let repo = Repo::new("language = \"en\"\n[versions]\ntags = \"v*\"\n")
+        .write("content/same.md", page)
+        .write("content/edited.md", "# Edited\n\nAs tagged.\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "Start")
+        .run(&["tag", "v1"])
+        .write("content/edited.md", "# Edited\n\nChanged since, not committed.\n")
+        .write("content/copy.md", page);
+    let run = repo.site.build(&[]);
+    run.ok();
+    assert!(run.read("edited/index.html").contains("Changed since"));
+    let old = run.read("v/v1/edited/index.html");
+    assert!(old.contains("As tagged.") && !old.contains("Changed since"), "{old}");
+    assert!(run.read("v/v1/same/index.html").contains("The same text in both."));
+    assert!(run.exists("copy/index.html") && !run.exists("v/v1/copy/index.html"));
+}
+
 /// Every `<link rel="alternate" type="application/atom+xml">` in the output,
 /// as the page that has it and the file its `href` names.
 fn feed_links(out: &Path) -> Vec<(String, std::path::PathBuf)> {
