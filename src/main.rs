@@ -469,3 +469,9 @@ fn print_all(diags: &[Diagnostic], color: bool) {
         eprintln!("{}", d.render(color));
     }
 }
+
+/// jemalloc instead of the system's allocator: a build allocates and frees
+/// millions of small strings on every core (see ARCHITECTURE.md).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
