@@ -63,9 +63,16 @@ pub(super) fn frame_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, h: &mut std:
     use std::hash::Hash;
     let page = &ctx.pages[i];
     (&page.url, &page.rel, &page.file, page.generated, &ctx.titles[i]).hash(h);
-    // The front matter's fields, through its `Debug` form (streamed, not
-    // collected into a string).
-    let _ = write!(HashWriter(h), "{:?} {:?}", page.kind, page.front);
+    // The front matter: a page made from a file has the one its text says
+    // (nothing sets it otherwise, and a broken one is the default), so the
+    // text stands for it; a page opsbook made up, its fields through their
+    // `Debug` form (streamed, not collected into a string).
+    let _ = write!(HashWriter(h), "{:?}", page.kind);
+    if page.generated {
+        let _ = write!(HashWriter(h), " {:?}", page.front);
+    } else {
+        h.write(page.src.get(..page.body_start).unwrap_or("").as_bytes());
+    }
     h.write_u8(0xff);
     sidebar_key(ctx.nav, lists, i, h);
     let link = |p: usize| {
