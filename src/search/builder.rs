@@ -282,7 +282,7 @@ impl Tokens {
 fn cut(text: &str, words: &mut PageWords, section: &mut FastMap<Key, u8>, update: impl Fn(u8) -> u8) {
     each_piece(text, |piece| {
         let key = match piece {
-            Piece::Cjk(cs, _) => CJK | (cs[0] as Key) << 21 | cs.get(1).map_or(0, |&c| c as Key),
+            Piece::Cjk(a, b, _) => CJK | (a as Key) << 21 | b.map_or(0, |c| c as Key),
             Piece::Word(w, _) => words.key(w),
         };
         let w = section.entry(key).or_insert(0);

@@ -1,6 +1,7 @@
-//! Tokens for search. `themes/default/static/search-core.js` has a line-by-line
-//! twin of this file, so a query is cut exactly as the index was; both run
-//! the table in `tokenizer_cases.toml`.
+//! Tokens for search. `themes/default/static/search-core.js` has a twin of
+//! this algorithm (over a string's characters, as the plain version in this
+//! file's tests), so a query is cut exactly as the index was; both run the
+//! table in `tokenizer_cases.toml`.
 //!
 //! The algorithm, over the text's characters:
 //! 1. Full-width ASCII forms (`Ａ`, `１`, `／`, `，`) become ASCII and the
@@ -57,9 +58,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 pub fn each_token(text: &str, mut f: impl FnMut(&str, Kind)) {
     let mut buf = String::new();
     each_piece(text, |piece| match piece {
-        Piece::Cjk(cs, kind) => {
+        Piece::Cjk(a, b, kind) => {
             buf.clear();
-            buf.extend(cs);
+            buf.push(a);
+            buf.extend(b);
             f(&buf, kind);
         }
         Piece::Word(w, kind) => f(w, kind),
@@ -71,66 +73,104 @@ pub fn each_token(text: &str, mut f: impl FnMut(&str, Kind)) {
 /// as text.
 #[derive(Debug, Clone, Copy)]
 pub enum Piece<'a> {
-    Cjk(&'a [char], Kind),
+    Cjk(char, Option<char>, Kind),
     Word(&'a str, Kind),
 }
 
 /// The tokenizer itself: calls `f` with each token of `text`, in order.
+///
+/// It walks the text's bytes, decoding a character only where one starts
+/// outside ASCII, and hands out a word that needs no change (ASCII, lower
+/// case, short enough: most English words) as a slice of `text` itself.
 pub fn each_piece(text: &str, mut f: impl FnMut(Piece<'_>)) {
-    thread_local! {
-        static CHARS: std::cell::Cell<Vec<char>> = const { std::cell::Cell::new(Vec::new()) };
-    }
-    // One buffer per thread, taken for the call: cutting a page calls this
-    // once per section text, heading and title.
-    let mut chars = CHARS.take();
-    chars.clear();
-    chars.reserve(text.len());
-    for c in text.chars() {
-        chars.push(normalize(c));
-    }
-    cut(&chars, &mut f);
-    CHARS.set(chars);
-}
-
-fn cut(chars: &[char], f: &mut impl FnMut(Piece<'_>)) {
+    let b = text.as_bytes();
     let mut parts: Vec<(usize, usize)> = Vec::new();
     let mut buf = String::new();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < b.len() {
+        let (c, w) = char_at(b, i);
         if is_cjk(c) {
-            let start = i;
-            while i < chars.len() && is_cjk(chars[i]) {
-                i += 1;
-            }
-            cjk_run(&chars[start..i], f);
-        } else if is_word(c) {
-            parts.clear();
-            loop {
-                let start = i;
-                while i < chars.len() && is_word(chars[i]) {
-                    i += 1;
-                }
-                parts.push((start, i));
-                if i + 1 < chars.len() && is_connector(chars[i - 1], chars[i], chars[i + 1]) {
-                    i += 1;
-                } else {
+            // Bigrams as the run goes, then its last character alone.
+            let (mut prev, mut single) = (c, true);
+            i += w;
+            while i < b.len() {
+                let (d, w) = char_at(b, i);
+                if !is_cjk(d) {
                     break;
                 }
+                f(Piece::Cjk(prev, Some(d), Kind::Bigram));
+                (prev, single) = (d, false);
+                i += w;
             }
-            if let [(a, b)] = parts[..] {
-                f(Piece::Word(word(&chars[a..b], &mut buf), Kind::Word));
+            f(Piece::Cjk(prev, None, if single { Kind::Single } else { Kind::Tail }));
+        } else if is_word(c) {
+            parts.clear();
+            let mut last = c;
+            loop {
+                let start = i;
+                while i < b.len() {
+                    let (d, w) = char_at(b, i);
+                    if !is_word(d) {
+                        break;
+                    }
+                    (last, i) = (d, i + w);
+                }
+                parts.push((start, i));
+                if i < b.len() {
+                    let (sep, w) = char_at(b, i);
+                    if i + w < b.len() && is_connector(last, sep, char_at(b, i + w).0) {
+                        i += w;
+                        continue;
+                    }
+                }
+                break;
+            }
+            if let [(a, z)] = parts[..] {
+                f(Piece::Word(word(&text[a..z], &mut buf), Kind::Word));
             } else {
-                word_parts(chars, &parts, &mut buf);
+                buf.clear();
+                buf.extend(parts.iter().flat_map(|&(a, z)| lower(&text[a..z])).take(MAX_WORD));
                 f(Piece::Word(&buf, Kind::Word));
-                for &(a, b) in &parts {
-                    f(Piece::Word(word(&chars[a..b], &mut buf), Kind::Part));
+                for &(a, z) in &parts {
+                    f(Piece::Word(word(&text[a..z], &mut buf), Kind::Part));
                 }
             }
         } else {
-            i += 1;
+            i += w;
         }
     }
+}
+
+/// The character starting at byte `i` of `b` (valid UTF-8), normalized, and
+/// its width in bytes.
+fn char_at(b: &[u8], i: usize) -> (char, usize) {
+    let x = b[i];
+    let tail = |k: usize| u32::from(b[i + k] & 0x3F);
+    let (code, w) = match x {
+        0..0x80 => return (char::from(x), 1),
+        0xC0..0xE0 => (u32::from(x & 0x1F) << 6 | tail(1), 2),
+        0xE0..0xF0 => (u32::from(x & 0x0F) << 12 | tail(1) << 6 | tail(2), 3),
+        _ => (u32::from(x & 0x07) << 18 | tail(1) << 12 | tail(2) << 6 | tail(3), 4),
+    };
+    (normalize(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)), w)
+}
+
+/// The characters of a word, normalized and lower-cased.
+fn lower(w: &str) -> impl Iterator<Item = char> + '_ {
+    w.chars().map(normalize).flat_map(char::to_lowercase)
+}
+
+/// The lower-cased word `w`, cut to [`MAX_WORD`] characters: `w` itself
+/// when that changes nothing, else written into `buf`.
+fn word<'a>(w: &'a str, buf: &'a mut String) -> &'a str {
+    let b = w.as_bytes();
+    let head = &b[..b.len().min(MAX_WORD)];
+    if b.is_ascii() && !head.iter().any(u8::is_ascii_uppercase) {
+        return &w[..head.len()];
+    }
+    buf.clear();
+    buf.extend(lower(w).take(MAX_WORD));
+    buf
 }
 
 /// The terms a query looks up: its tokens minus those another token already
@@ -200,6 +240,9 @@ pub fn is_cjk(c: char) -> bool {
 }
 
 fn is_word(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     // CJK punctuation (、。「」【】…) is common in Chinese text and slow to
     // look up in Unicode's tables; none of it is a letter or digit.
     if matches!(c as u32, 0x3001..=0x3004 | 0x3008..=0x3020 | 0x3030 | 0x303D..=0x303F) {
@@ -212,34 +255,6 @@ fn is_connector(prev: char, c: char, next: char) -> bool {
     is_word(next)
         && (matches!(c, '.' | '-' | '_' | '/' | '\'' | '\u{2019}' | '+' | '&' | '@')
             || (c == ',' && prev.is_ascii_digit() && next.is_ascii_digit()))
-}
-
-/// The lower-cased word in `buf`, cut to [`MAX_WORD`] characters.
-fn word<'b>(chars: &[char], buf: &'b mut String) -> &'b str {
-    buf.clear();
-    if chars.iter().all(char::is_ascii) {
-        buf.extend(chars.iter().take(MAX_WORD).map(char::to_ascii_lowercase));
-    } else {
-        buf.extend(chars.iter().flat_map(|c| c.to_lowercase()).take(MAX_WORD));
-    }
-    buf
-}
-
-/// The joined word of `parts` (connectors left out) in `buf`.
-fn word_parts(chars: &[char], parts: &[(usize, usize)], buf: &mut String) {
-    buf.clear();
-    buf.extend(parts.iter().flat_map(|&(a, b)| &chars[a..b]).flat_map(|c| c.to_lowercase()).take(MAX_WORD));
-}
-
-fn cjk_run(run: &[char], f: &mut impl FnMut(Piece<'_>)) {
-    if let [_] = run {
-        f(Piece::Cjk(run, Kind::Single));
-        return;
-    }
-    for pair in run.windows(2) {
-        f(Piece::Cjk(pair, Kind::Bigram));
-    }
-    f(Piece::Cjk(&run[run.len() - 1..], Kind::Tail));
 }
 
 #[cfg(test)]
@@ -282,6 +297,69 @@ mod tests {
         for cp in (0x3001..=0x3004).chain(0x3008..=0x3020).chain([0x3030]).chain(0x303D..=0x303F) {
             let c = char::from_u32(cp).expect("a character");
             assert!(!c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    /// The tokenizer as first written, over a vector of characters: what
+    /// the byte walk must agree with.
+    fn plain(text: &str) -> Vec<Token> {
+        let chars: Vec<char> = text.chars().map(normalize).collect();
+        let lower = |cs: &mut dyn Iterator<Item = &char>| -> String {
+            cs.flat_map(|c| c.to_lowercase()).take(MAX_WORD).collect()
+        };
+        let mut out = Vec::new();
+        let mut push = |text: String, kind| out.push(Token { text, kind });
+        let mut i = 0;
+        while i < chars.len() {
+            if is_cjk(chars[i]) {
+                let start = i;
+                while i < chars.len() && is_cjk(chars[i]) {
+                    i += 1;
+                }
+                let run = &chars[start..i];
+                for pair in run.windows(2) {
+                    push(pair.iter().collect(), Kind::Bigram);
+                }
+                let kind = if run.len() == 1 { Kind::Single } else { Kind::Tail };
+                push(run[run.len() - 1].to_string(), kind);
+            } else if is_word(chars[i]) {
+                let mut parts = Vec::new();
+                loop {
+                    let start = i;
+                    while i < chars.len() && is_word(chars[i]) {
+                        i += 1;
+                    }
+                    parts.push(&chars[start..i]);
+                    if i + 1 < chars.len() && is_connector(chars[i - 1], chars[i], chars[i + 1]) {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if parts.len() > 1 {
+                    push(lower(&mut parts.iter().flat_map(|p| p.iter())), Kind::Word);
+                }
+                let kind = if parts.len() > 1 { Kind::Part } else { Kind::Word };
+                for p in parts {
+                    push(lower(&mut p.iter()), kind);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Text from letters of every script the tokenizer treats apart
+        /// (ASCII of both cases, connectors, CJK and its punctuation,
+        /// full-width forms, the ideographic space, letters that change
+        /// length when lower-cased), cut the same way by both.
+        #[test]
+        fn the_byte_walk_agrees_with_the_plain_tokenizer(
+            s in "[a-zA-Z0-9 .,_/'+&@\\-留存复盘ア한、。ＡＢ１／\u{3000}\u{2019}İéÉßΣ\u{1F600}\u{20000}]{0,60}"
+        ) {
+            proptest::prop_assert_eq!(tokenize(&s), plain(&s));
         }
     }
 
