@@ -63,10 +63,11 @@ fn is_block(name: &str) -> bool {
 }
 
 pub fn sections(html: &str) -> Vec<Section> {
+    // The last section is the one being read; its text is in `body`.
     let mut out = vec![Section::default()];
-    let mut text = String::new();
+    let mut body = Text::default();
     // The heading being read: its level, id and text so far.
-    let mut heading: Option<(char, String, String)> = None;
+    let mut heading: Option<(char, String, Text)> = None;
     // The element whose content is skipped, with its nesting depth.
     let mut skip: Option<(String, usize)> = None;
     // True right after a closing tag with no text since: `</a><span>` are
@@ -74,13 +75,15 @@ pub fn sections(html: &str) -> Vec<Section> {
     let mut after_close = false;
     let mut rest = html;
     while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
-            push_text(rest, skip.is_none(), &mut heading, &mut text);
-            break;
-        };
-        push_text(&rest[..lt], skip.is_none(), &mut heading, &mut text);
-        after_close &= rest[..lt].is_empty();
+        let lt = rest.find('<').unwrap_or(rest.len());
+        if skip.is_none() && lt > 0 {
+            heading.as_mut().map_or(&mut body, |h| &mut h.2).push_html(&rest[..lt]);
+        }
+        after_close &= lt == 0;
         rest = &rest[lt..];
+        if rest.is_empty() {
+            break;
+        }
         if rest.starts_with("<!--") {
             rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
             continue;
@@ -115,13 +118,13 @@ pub fn sections(html: &str) -> Vec<Section> {
         if let Some(level) = heading_level(&tag.name) {
             if !tag.closing && heading.is_none() {
                 if let Some(id) = tag.id().filter(|id| !id.is_empty()) {
-                    finish(&mut out, &mut text);
-                    heading = Some((level, id, String::new()));
+                    finish(&mut out, &mut body);
+                    heading = Some((level, id, Text::default()));
                     continue;
                 }
             } else if tag.closing && heading.as_ref().is_some_and(|h| h.0 == level) {
                 if let Some((_, id, title)) = heading.take() {
-                    out.push(Section { id, heading: collapse(&title), text: String::new() });
+                    out.push(Section { id, heading: title.text, text: String::new() });
                 }
                 continue;
             }
@@ -129,18 +132,70 @@ pub fn sections(html: &str) -> Vec<Section> {
         let sibling = after_close && !tag.closing;
         after_close = tag.closing;
         if sibling || is_block(&tag.name) {
-            match heading.as_mut() {
-                Some(h) => h.2.push(' '),
-                None => text.push(' '),
-            }
+            heading.as_mut().map_or(&mut body, |h| &mut h.2).space = true;
         }
     }
     if let Some((_, id, title)) = heading.take() {
-        finish(&mut out, &mut text);
-        out.push(Section { id, heading: collapse(&title), text: String::new() });
+        finish(&mut out, &mut body);
+        out.push(Section { id, heading: title.text, text: String::new() });
     }
-    finish(&mut out, &mut text);
+    finish(&mut out, &mut body);
     out
+}
+
+/// Text as it is read, whitespace collapsed on the way in: runs of it are
+/// one space, none at either end.
+#[derive(Default)]
+struct Text {
+    text: String,
+    /// Whitespace came after the last word: a space goes before the next.
+    space: bool,
+}
+
+impl Text {
+    /// Appends text from between tags: character references decoded,
+    /// whitespace collapsed.
+    fn push_html(&mut self, raw: &str) {
+        decode(raw, |part| self.push(part));
+    }
+
+    /// Appends `s`, whitespace collapsed. Reads bytes, decoding only the
+    /// characters outside ASCII (where Unicode has its other spaces, such
+    /// as the ideographic one), and copies each run of words joined by
+    /// single ASCII spaces at once: most text needs no change at all.
+    fn push(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        loop {
+            while i < bytes.len()
+                && let (true, w) = char_at(s, i)
+            {
+                self.space = true;
+                i += w;
+            }
+            if i == bytes.len() {
+                return;
+            }
+            let start = i;
+            loop {
+                while i < bytes.len()
+                    && let (false, w) = char_at(s, i)
+                {
+                    i += w;
+                }
+                if i + 1 < bytes.len() && bytes[i] == b' ' && !char_at(s, i + 1).0 {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            if self.space && !self.text.is_empty() {
+                self.text.push(' ');
+            }
+            self.space = false;
+            self.text.push_str(&s[start..i]);
+        }
+    }
 }
 
 struct Tag<'a> {
@@ -196,7 +251,7 @@ fn attribute(attrs: &str, name: &str) -> Option<String> {
         let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
         let end = value[1..].find(quote)?;
         let mut out = String::new();
-        decode_into(&value[1..1 + end], &mut out);
+        decode(&value[1..1 + end], |part| out.push_str(part));
         return Some(out);
     }
     None
@@ -225,73 +280,20 @@ fn heading_level(name: &str) -> Option<char> {
     }
 }
 
-fn push_text(raw: &str, keep: bool, heading: &mut Option<(char, String, String)>, text: &mut String) {
-    if !keep || raw.is_empty() {
-        return;
-    }
-    match heading.as_mut() {
-        Some(h) => decode_into(raw, &mut h.2),
-        None => decode_into(raw, text),
-    }
-}
-
-/// Ends the current section: its text, whitespace collapsed, goes to the
-/// last section in `out`.
-fn finish(out: &mut [Section], text: &mut String) {
+/// Ends the current section: the text read since it began is its text.
+fn finish(out: &mut [Section], body: &mut Text) {
     if let Some(last) = out.last_mut() {
         if last.text.is_empty() {
-            collapse_into(text, &mut last.text);
-        } else if !text.trim().is_empty() {
+            // A copy of its exact size: the index keeps every section's
+            // text, and `body` keeps its buffer for the next section.
+            last.text = body.text.as_str().into();
+        } else if !body.text.is_empty() {
             last.text.push(' ');
-            collapse_into(text, &mut last.text);
+            last.text.push_str(&body.text);
         }
     }
-    text.clear();
-}
-
-fn collapse(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    collapse_into(s, &mut out);
-    out
-}
-
-/// Appends `s` with its runs of whitespace made one space, none at either
-/// end. Reads bytes, decoding only the characters outside ASCII (where
-/// Unicode has its other spaces, such as the ideographic one).
-fn collapse_into(s: &str, out: &mut String) {
-    out.reserve(s.len());
-    let bytes = s.as_bytes();
-    let started = out.len();
-    let mut i = 0;
-    loop {
-        while i < bytes.len()
-            && let (true, w) = char_at(s, i)
-        {
-            i += w;
-        }
-        if i == bytes.len() {
-            return;
-        }
-        // A run of words joined by single ASCII spaces, copied at once:
-        // most text needs no change at all.
-        let start = i;
-        loop {
-            while i < bytes.len()
-                && let (false, w) = char_at(s, i)
-            {
-                i += w;
-            }
-            if i + 1 < bytes.len() && bytes[i] == b' ' && !char_at(s, i + 1).0 {
-                i += 1;
-            } else {
-                break;
-            }
-        }
-        if out.len() > started {
-            out.push(' ');
-        }
-        out.push_str(&s[start..i]);
-    }
+    body.text.clear();
+    body.space = false;
 }
 
 /// Whether the character at byte `i` of `s` is whitespace, and its width.
@@ -307,26 +309,25 @@ fn char_at(s: &str, i: usize) -> (bool, usize) {
     }
 }
 
-/// Appends `raw` with character references decoded.
-fn decode_into(raw: &str, out: &mut String) {
+/// Hands `push` the pieces of `raw` with character references decoded.
+fn decode(raw: &str, mut push: impl FnMut(&str)) {
     let mut rest = raw;
     while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
+        push(&rest[..amp]);
         rest = &rest[amp..];
         let end = rest.find(';').filter(|e| *e <= 10);
-        let decoded = end.and_then(|e| entity(&rest[1..e]));
-        match (end, decoded) {
-            (Some(e), Some(c)) => {
-                out.push(c);
+        match end.and_then(|e| entity(&rest[1..e]).map(|c| (e, c))) {
+            Some((e, c)) => {
+                push(c.encode_utf8(&mut [0; 4]));
                 rest = &rest[e + 1..];
             }
-            _ => {
-                out.push('&');
+            None => {
+                push("&");
                 rest = &rest[1..];
             }
         }
     }
-    out.push_str(rest);
+    push(rest);
 }
 
 fn entity(name: &str) -> Option<char> {
@@ -411,7 +412,16 @@ mod tests {
         /// tag scanner with a quote-aware walk.
         #[test]
         fn collapse_and_tag_end_agree_with_plain_versions(s in "[a-z \t\n\u{3000}\u{a0}\u{b}\u{85}中文>'\"=]{0,40}") {
-            proptest::prop_assert_eq!(collapse(&s), s.split_whitespace().collect::<Vec<_>>().join(" "));
+            let plain = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut whole = Text::default();
+            whole.push(&s);
+            proptest::prop_assert_eq!(&whole.text, &plain);
+            // Text read in pieces (between tags) collapses as one.
+            let mut pieces = Text::default();
+            for piece in s.split_inclusive(['a', ' ', '中']) {
+                pieces.push(piece);
+            }
+            proptest::prop_assert_eq!(&pieces.text, &plain);
             let tag = format!("<{s}");
             let mut quote = None;
             let mut want = None;
