@@ -225,7 +225,8 @@ impl Scope<'_> {
         // other stages add, so it is compared itself (the same `Arc` as last
         // time for an unchanged page, which costs nothing to compare).
         let same = |e: &PageEntry| {
-            Arc::ptr_eq(&e.content, content) || (e.content.html == content.html && e.content.toc == content.toc)
+            Arc::ptr_eq(&e.content, content)
+                || (e.content.html == content.html && e.content.toc == content.toc && e.content.h1_id == content.h1_id)
         };
         if let Ok(mut map) = self.cache.pages.lock()
             && let Some(e) = map.get_mut(&key)
@@ -332,7 +333,7 @@ pub fn site_templates(
     format!("{config:?}").hash(h);
     theme.templates.hash(h);
     theme.strings.hash(h);
-    (opts.strict, opts.today).hash(h);
+    (opts.strict, opts.today, opts.print).hash(h);
 }
 
 #[cfg(test)]

@@ -49,6 +49,8 @@ pub struct Config {
     pub review: crate::hygiene::ReviewConfig,
     /// `[tags]`: the pages listing each tag's pages.
     pub tags: TagsConfig,
+    /// `[print]`: the page holding the whole handbook, for printing.
+    pub print: PrintConfig,
 }
 
 impl Default for Config {
@@ -69,6 +71,7 @@ impl Default for Config {
             competitors: crate::competitors::Settings::default(),
             review: crate::hygiene::ReviewConfig::default(),
             tags: TagsConfig::default(),
+            print: PrintConfig::default(),
         }
     }
 }
@@ -85,6 +88,21 @@ pub struct TagsConfig {
 impl Default for TagsConfig {
     fn default() -> Self {
         TagsConfig { per_page: 100 }
+    }
+}
+
+/// `[print]` in `opsbook.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrintConfig {
+    /// The print page (`print/`, every page in reading order) is made when
+    /// the handbook has at most this many pages; `0` never makes it.
+    pub max_pages: usize,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        PrintConfig { max_pages: 1000 }
     }
 }
 

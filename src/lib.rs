@@ -217,6 +217,7 @@ pub fn generate(
         today: dir.today,
         audit: run.audit.clone(),
         cache: run.cache.clone(),
+        print: true,
         extras: None,
     };
     let editions = versions::Build {

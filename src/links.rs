@@ -122,7 +122,7 @@ fn page_link(from_url: &str, to_url: &str, page: usize, fragment: Option<String>
     Link { href: format!("{}{}", page_href(from_url, to_url), suffix), target: Target::Page { page, fragment } }
 }
 
-fn has_scheme(dest: &str) -> bool {
+pub(crate) fn has_scheme(dest: &str) -> bool {
     let Some(colon) = dest.find(':') else {
         return false;
     };

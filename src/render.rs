@@ -23,6 +23,8 @@ pub struct SiteView<'a> {
     pub language: &'a str,
     /// Absolute URL of the published site, when configured (the 404 page uses it).
     pub base_url: Option<&'a str>,
+    /// The print page's path from the site root, when the site has one.
+    pub print: Option<&'a str>,
 }
 
 impl Templates {

@@ -95,6 +95,9 @@ pub struct Rendered {
     pub anchors: Vec<String>,
     /// The text of a leading `# H1`, when the page starts with one.
     pub h1: Option<String>,
+    /// The id of that H1 when it was left out because the template shows
+    /// it as the page title: the title carries the id, so links to it land.
+    pub h1_id: Option<String>,
     pub links: Vec<FoundLink>,
     pub diagnostics: Vec<Diagnostic>,
     /// Syntax from other generators found in the page, one entry per use.
@@ -446,9 +449,10 @@ impl Renderer<'_, '_> {
         if h.level == HeadingLevel::H1 && h.first_block && self.out.h1.is_none() {
             self.out.h1 = Some(text.clone());
             if self.input.title.is_none_or(|t| t.trim() == text) {
-                // The template shows it as the page title; links to it still work.
+                // The template shows it as the page title, with this id.
                 let id = h.id.clone().unwrap_or_else(|| self.slugs.unique(&text));
-                self.out.anchors.push(id);
+                self.out.anchors.push(id.clone());
+                self.out.h1_id = Some(id);
                 return None;
             }
         }

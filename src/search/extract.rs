@@ -259,7 +259,7 @@ fn attribute(attrs: &str, name: &str) -> Option<String> {
 
 /// Index just past the `>` closing the tag at the start of `s`, quotes
 /// respected.
-fn tag_end(s: &str) -> Option<usize> {
+pub(crate) fn tag_end(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut i = 1;
     loop {

@@ -54,6 +54,8 @@ pub(crate) fn content_key(r: &Rendered, h: &mut std::hash::DefaultHasher) {
 pub(crate) fn toc_key(r: &Rendered, h: &mut std::hash::DefaultHasher) {
     use std::hash::Hash;
     r.toc.iter().map(|t| (t.level, &t.id, &t.title)).for_each(|t| t.hash(h));
+    // The title's id, the one other thing of a rendering a template reads.
+    r.h1_id.hash(h);
 }
 
 /// Hashes what page `i`'s template shows besides its content and the

@@ -29,6 +29,7 @@ mod host;
 mod keys;
 pub(crate) use keys::toc_key;
 mod listings;
+mod print;
 mod views;
 
 use checks::{check_links, collect_aliases, foreign_syntax_warnings};
@@ -76,6 +77,9 @@ pub struct Options {
     /// `serve`: Markdown and pages reused from earlier builds (see `cache`
     /// for what must be part of its keys).
     pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    /// Whether to make the print page (`[print]` may still leave it out):
+    /// the version at the output root only.
+    pub print: bool,
     /// `versions`: Markdown shared across versions, git dates, the switcher.
     pub extras: Option<std::sync::Arc<dyn Extras>>,
 }
@@ -295,15 +299,18 @@ pub fn build(
             tags.entry(t.clone()).or_default().push(i);
         }
     }
+    let printed = print::chapters(&pages, &nav, config.print.max_pages, opts.print, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
 
+    let print_href = format!("{}index.html", print::URL);
     let site_view = crate::render::SiteView {
         title: &config.title,
         description: &config.description,
         language: &config.language,
         base_url: config.base_url.as_deref(),
+        print: printed.is_some().then_some(print_href.as_str()),
     };
     let templates = Templates::new(theme, &site_view)?;
     let errors = Mutex::new(Vec::new());
@@ -339,8 +346,11 @@ pub fn build(
     let ctx = SiteCtx { config, pages, rendered: &[], titles, nav: &nav, opts, sidebars: &sidebars };
     // Pages shared across versions (`Extras::page`): the key of each.
     let base = {
+        use std::hash::Hash;
         let mut h = std::hash::DefaultHasher::new();
         crate::cache::site_templates(&mut h, config, theme, opts);
+        // Every page links to the print page when there is one.
+        printed.is_some().hash(&mut h);
         std::hash::Hasher::finish(&h)
     };
     let lists = if opts.extras.is_some() || memo.is_some() { nav_lists(&nav, pages) } else { Vec::new() };
@@ -361,27 +371,44 @@ pub fn build(
         let rendered: &[Arc<Rendered>] = held.as_deref().map_or(&[], Vec::as_slice);
         let ctx = SiteCtx { rendered, ..ctx };
         let ctx = &ctx;
-        (0..pages.len()).into_par_iter().for_each(|i| {
-            let rel = format!("{}index.html", pages[i].url);
-            let written = match (&memo, shell, &opts.extras) {
-                (Some(m), Some(_), _) => {
-                    let key = m.frame(inputs, &|h| frame_key(ctx, &lists, i, h));
-                    m.page(key, &pages[i], &rendered[i], || ctx.render_page(i, &templates))
-                        .map(|html| sink.write_shared(&rel, html))
+        let print_page = || {
+            let Some(order) = &printed else { return };
+            let rel = format!("{}index.html", print::URL);
+            let book = print::book(pages, rendered, titles, &nav, order);
+            let title = theme.string("print_title", "The whole handbook");
+            match ctx.print_page(title, &book, order.len(), &templates) {
+                Ok(html) => {
+                    if let Err(e) = sink.write(&rel, &html) {
+                        io_fail(&rel, e);
+                    }
                 }
-                (None, _, Some(x)) => {
-                    let key = || page_key(ctx, base, &lists, i, x.as_ref());
-                    x.page(&pages[i].url, &key, &|| ctx.render_page(i, &templates))
-                        .map(|html| sink.write_shared(&rel, html))
-                }
-                _ => ctx.render_page(i, &templates).map(|html| sink.write(&rel, &html)),
-            };
-            match written {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => io_fail(&rel, e),
                 Err(d) => fail(d),
             }
-        });
+        };
+        let each_page = || {
+            (0..pages.len()).into_par_iter().for_each(|i| {
+                let rel = format!("{}index.html", pages[i].url);
+                let written = match (&memo, shell, &opts.extras) {
+                    (Some(m), Some(_), _) => {
+                        let key = m.frame(inputs, &|h| frame_key(ctx, &lists, i, h));
+                        m.page(key, &pages[i], &rendered[i], || ctx.render_page(i, &templates))
+                            .map(|html| sink.write_shared(&rel, html))
+                    }
+                    (None, _, Some(x)) => {
+                        let key = || page_key(ctx, base, &lists, i, x.as_ref());
+                        x.page(&pages[i].url, &key, &|| ctx.render_page(i, &templates))
+                            .map(|html| sink.write_shared(&rel, html))
+                    }
+                    _ => ctx.render_page(i, &templates).map(|html| sink.write(&rel, &html)),
+                };
+                match written {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => io_fail(&rel, e),
+                    Err(d) => fail(d),
+                }
+            })
+        };
+        rayon::join(each_page, print_page);
         drop_aside(held);
     };
     // 6. Tags, 404 and redirects, made beside the pages and the index (a
@@ -421,7 +448,7 @@ pub fn build(
             io_fail(rel, e);
         }
     }
-    let written = pages.len() + extra.pages.len();
+    let written = pages.len() + extra.pages.len() + usize::from(printed.is_some());
     // The 404 page, aliases and the tag lists' `page/1/`.
     let extra_files = extra.files.len();
     if let Some(base) = &config.base_url {

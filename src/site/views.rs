@@ -14,6 +14,18 @@ use crate::render::Templates;
 use super::listings::tag_url;
 use super::{Options, review, text_dir};
 
+/// What `print.html` shows besides the site.
+#[derive(Serialize)]
+struct PrintView<'a> {
+    /// The table of contents, an `<ol>` of links to the chapters.
+    toc: &'a str,
+    /// Every printed page, a `<section>` each.
+    chapters: &'a str,
+    count: usize,
+    /// The build date, `YYYY-MM-DD`.
+    date: String,
+}
+
 #[derive(Serialize)]
 pub(super) struct LinkView {
     pub(super) title: String,
@@ -50,6 +62,8 @@ pub(super) struct TagView {
 #[derive(Serialize)]
 pub(super) struct PageView<'a> {
     title: &'a str,
+    /// The id of the page's leading `# H1`, which the title stands for.
+    title_id: &'a str,
     summary: &'a str,
     content: &'a str,
     kind: &'static str,
@@ -135,6 +149,7 @@ impl SiteCtx<'_> {
         };
         let view = PageView {
             title: &self.titles[i],
+            title_id: r.h1_id.as_deref().unwrap_or(""),
             summary: page.front.summary.as_deref().unwrap_or(""),
             content: &r.html,
             kind,
@@ -207,10 +222,29 @@ impl SiteCtx<'_> {
         templates.render("section.html", &ctx, url)
     }
 
+    /// The print page: the whole handbook, `count` pages, for printing.
+    pub(super) fn print_page(
+        &self,
+        title: &str,
+        book: &super::print::Book,
+        count: usize,
+        templates: &Templates,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let url = super::print::URL;
+        let mut ctx = self.base_context(url);
+        ctx.insert("page", &self.synthetic(title, url, "print"));
+        ctx.insert(
+            "print",
+            &PrintView { toc: &book.toc, chapters: &book.chapters, count, date: self.opts.today.to_string() },
+        );
+        templates.render("print.html", &ctx, url)
+    }
+
     pub(super) fn synthetic<'s>(&'s self, title: &'s str, url: &'s str, kind: &'static str) -> PageView<'s> {
         static EMPTY: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> = std::sync::OnceLock::new();
         PageView {
             title,
+            title_id: "",
             summary: "",
             content: "",
             kind,

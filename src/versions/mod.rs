@@ -29,7 +29,7 @@
 //! values in two versions goes through it once.
 
 mod cache;
-mod changes;
+pub(crate) mod changes;
 mod diff;
 mod extras;
 mod list;
@@ -352,6 +352,8 @@ fn build_editions(
         let opts = site::Options {
             strict: b.opts.strict && latest,
             audit: if latest { b.opts.audit.clone() } else { None },
+            // The print page is made for the version at the root only.
+            print: b.opts.print && latest,
             extras: Some(Arc::new(extras)),
             ..b.opts.clone()
         };

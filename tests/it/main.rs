@@ -10,6 +10,7 @@ mod competitors;
 mod corpora;
 mod docs;
 mod harness;
+mod print;
 mod props;
 mod robust;
 mod scaffold;

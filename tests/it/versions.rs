@@ -443,6 +443,10 @@ fn snapshot_folders_are_versions_for_sites_outside_git() {
     let changes = run.main("changes/index.html");
     assert!(changes.contains("Old <del>") || changes.contains("<ins>New</ins>"), "{changes}");
     assert!(!page.contains("page-history"), "no git, no dates");
+    // The print page is latest's alone, and only latest's pages link to it.
+    assert!(run.exists("print/index.html") && !run.exists("v/2025/print/index.html"));
+    assert!(run.read("guide/index.html").contains("print/index.html"));
+    assert!(!page.contains("print/index.html"), "{page}");
 }
 
 #[test]

@@ -142,13 +142,15 @@ fn dump_template(top_level: &BTreeSet<String>) -> String {
     t.push_str(&keys("site", "site"));
     t.push_str(&each("page.toc", "page.toc"));
     t.push_str(&each("page.tags", "page.tags"));
+    // Not on the print page; whether a page has them is checked by `top`.
     for list in ["breadcrumbs", "children"] {
-        t.push_str(&each("link", list));
+        t.push_str(&format!("{{% if {list} is defined %}}{}{{% endif %}}", each("link", list)));
     }
     for one in ["prev", "next"] {
         t.push_str(&format!("{{% if {one} is defined %}}{}{{% endif %}}", keys("link", one)));
     }
     t.push_str(&format!("{{% if pager is defined %}}{}{{% endif %}}", keys("pager", "pager")));
+    t.push_str(&format!("{{% if print is defined %}}{}{{% endif %}}", keys("print", "print")));
     t.push_str(&format!(
         "{{% if versions is defined %}}{}{}{{% endif %}}",
         keys("versions", "versions"),
@@ -169,8 +171,10 @@ fn template_variables_are_documented() {
     let documented = entries("reference/templates.md");
     let top: BTreeSet<String> =
         documented.keys().filter(|k| !k.contains('.') && *k != "redirect_to").cloned().collect();
-    // Only on the tags pages (`pager`: when cut into pages): checked below.
-    let on_pages: BTreeSet<String> = top.iter().filter(|k| *k != "pager" && *k != "listing").cloned().collect();
+    // Only on the tags pages (`pager`: when cut into pages) and the print
+    // page (`print`): checked below.
+    let on_pages: BTreeSet<String> =
+        top.iter().filter(|k| !["pager", "listing", "print"].contains(&k.as_str())).cloned().collect();
     let page_md = "+++\ntitle = \"Alpha\"\nsummary = \"S\"\nowner = \"O\"\ntags = [\"t\"]\nreviewed = 2026-01-05\nreview_every = \"90d\"\n+++\n\n## One\n\ntext\n";
     let site = Site::new()
         .file("opsbook.toml", "title = \"T\"\nlanguage = \"en\"\n\n[versions]\n\n[tags]\nper_page = 2\n")
@@ -180,7 +184,8 @@ fn template_variables_are_documented() {
         .file("content/sec/b.md", page_md.replace("Alpha", "Beta").as_str())
         .file("content/sec/c.md", page_md.replace("Alpha", "Gamma").as_str())
         .file("versions/old/content/_index.md", "# Old\n")
-        .file("templates/page.html", &dump_template(&top));
+        .file("templates/page.html", &dump_template(&top))
+        .file("templates/print.html", &dump_template(&top));
     let in_git = git(site.root(), &["init", "-q"])
         && git(site.root(), &["add", "-A"])
         && git(site.root(), &["commit", "-q", "-m", "First"]);
@@ -212,6 +217,9 @@ fn template_variables_are_documented() {
         "on a tag list's second page: {top_of_list:?}"
     );
     seen.extend(list.remove("pager").map(|fields| ("pager".to_string(), fields)));
+    let mut print = dump("print/index.html");
+    assert!(print.remove("top").unwrap_or_default().contains("print"), "the print page has `print`");
+    seen.extend(print.remove("print").map(|fields| ("print".to_string(), fields)));
     for (object, fields) in seen {
         let prefix = format!("{object}.");
         let documented: BTreeSet<String> = documented
