@@ -14,6 +14,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::content::Page;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::links;
@@ -59,42 +61,57 @@ pub(super) fn chapters(
 /// The print page's table of contents and chapters, as HTML.
 pub(super) struct Book {
     pub toc: String,
-    pub chapters: String,
+    /// One `<section>` a page: written into the page after its template
+    /// (see [`CHAPTERS`]), never copied whole.
+    pub chapters: Vec<String>,
 }
+
+/// What the template gets as `print.chapters`: the chapters, megabytes for
+/// a big handbook, replace it in the rendered page instead of going through
+/// the template engine (which would copy them twice).
+pub const CHAPTERS: &str = "<!--opsbook:print-chapters-->";
 
 pub(super) fn book(pages: &[Page], rendered: &[Arc<Rendered>], titles: &[String], nav: &Nav, order: &[usize]) -> Book {
     // Chapter number of each printed page, by its address.
     let number: HashMap<&str, usize> = order.iter().enumerate().map(|(k, &i)| (pages[i].url.as_str(), k + 1)).collect();
     let mut toc = String::from("<ol class=\"print-toc-list\">");
-    let size: usize = order.iter().map(|&i| rendered[i].html.len() + 256).sum();
-    let mut chapters = String::with_capacity(size + size / 16);
     for (k, &i) in order.iter().enumerate() {
-        let k = k + 1;
         let depth = nav.ancestors(i).len().min(6);
-        toc.push_str(&format!("<li class=\"print-toc-d{depth}\"><a href=\"#p{k}\">"));
+        toc.push_str(&format!("<li class=\"print-toc-d{depth}\"><a href=\"#p{}\">", k + 1));
         escape_into(&mut toc, &titles[i]);
         toc.push_str("</a></li>");
-        chapters.push_str(&format!("<section class=\"print-chapter\" id=\"p{k}\">\n<h1 class=\"print-chapter-title\""));
-        // The title stands for the page's leading `# H1`: it takes its id.
-        if let Some(id) = &rendered[i].h1_id {
-            chapters.push_str(&format!(" id=\"p{k}-"));
-            escape_into(&mut chapters, id);
-            chapters.push('"');
-        }
-        chapters.push('>');
-        escape_into(&mut chapters, &titles[i]);
-        chapters.push_str("</h1>\n");
-        if let Some(summary) = pages[i].front.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            chapters.push_str("<p class=\"print-summary\">");
-            escape_into(&mut chapters, summary);
-            chapters.push_str("</p>\n");
-        }
-        chapters.push_str("<div class=\"content\">\n");
-        rebase(&rendered[i].html, &pages[i].url, k, &number, &mut chapters);
-        chapters.push_str("</div>\n</section>\n");
     }
     toc.push_str("</ol>");
+    let chapters = order
+        .par_iter()
+        .enumerate()
+        .map(|(k, &i)| chapter(&pages[i], &rendered[i], &titles[i], k + 1, &number))
+        .collect();
     Book { toc, chapters }
+}
+
+/// Page `page` as chapter `k`.
+fn chapter(page: &Page, rendered: &Rendered, title: &str, k: usize, number: &HashMap<&str, usize>) -> String {
+    let mut out = String::with_capacity(rendered.html.len() + rendered.html.len() / 8 + 256);
+    out.push_str(&format!("<section class=\"print-chapter\" id=\"p{k}\">\n<h1 class=\"print-chapter-title\""));
+    // The title stands for the page's leading `# H1`: it takes its id.
+    if let Some(id) = &rendered.h1_id {
+        out.push_str(&format!(" id=\"p{k}-"));
+        escape_into(&mut out, id);
+        out.push('"');
+    }
+    out.push('>');
+    escape_into(&mut out, title);
+    out.push_str("</h1>\n");
+    if let Some(summary) = page.front.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        out.push_str("<p class=\"print-summary\">");
+        escape_into(&mut out, summary);
+        out.push_str("</p>\n");
+    }
+    out.push_str("<div class=\"content\">\n");
+    rebase(&rendered.html, &page.url, k, number, &mut out);
+    out.push_str("</div>\n</section>\n");
+    out
 }
 
 /// Appends `html`, the content of the page at `url` (chapter `k`), to
@@ -119,17 +136,25 @@ fn rebase(html: &str, url: &str, k: usize, number: &HashMap<&str, usize>, out: &
         let end = crate::search::extract::tag_end(rest).unwrap_or(rest.len());
         let tag = &rest[..end];
         rest = &rest[end..];
+        if !tag.contains('=') {
+            // No attributes with values: most tags (`<p>`, `</td>`, `<br>`).
+            out.push_str(tag);
+            continue;
+        }
         let mut written = 0;
         for (name, (start, stop)) in attributes(tag) {
             let value = &tag[start..stop];
-            let new = match name.to_ascii_lowercase().as_str() {
-                "id" => format!("p{k}-{value}"),
-                "aria-labelledby" | "aria-describedby" => {
-                    value.split_whitespace().map(|id| format!("p{k}-{id}")).collect::<Vec<_>>().join(" ")
-                }
-                "href" | "xlink:href" => link(value, url, k, number, true),
-                "src" | "poster" => link(value, url, k, number, false),
-                _ => continue,
+            let is = |n: &str| name.eq_ignore_ascii_case(n);
+            let new = if is("id") {
+                format!("p{k}-{value}")
+            } else if is("aria-labelledby") || is("aria-describedby") {
+                value.split_whitespace().map(|id| format!("p{k}-{id}")).collect::<Vec<_>>().join(" ")
+            } else if is("href") || is("xlink:href") {
+                link(value, url, k, number, true)
+            } else if is("src") || is("poster") {
+                link(value, url, k, number, false)
+            } else {
+                continue;
             };
             out.push_str(&tag[written..start]);
             out.push_str(&new);

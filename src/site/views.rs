@@ -233,11 +233,19 @@ impl SiteCtx<'_> {
         let url = super::print::URL;
         let mut ctx = self.base_context(url);
         ctx.insert("page", &self.synthetic(title, url, "print"));
-        ctx.insert(
-            "print",
-            &PrintView { toc: &book.toc, chapters: &book.chapters, count, date: self.opts.today.to_string() },
-        );
-        templates.render("print.html", &ctx, url)
+        let chapters = super::print::CHAPTERS;
+        ctx.insert("print", &PrintView { toc: &book.toc, chapters, count, date: self.opts.today.to_string() });
+        let html = templates.render("print.html", &ctx, url)?;
+        // The chapters go where the template printed their stand-in.
+        let Some(at) = html.windows(chapters.len()).position(|w| w == chapters.as_bytes()) else {
+            return Ok(html);
+        };
+        let size = html.len() - chapters.len() + book.chapters.iter().map(String::len).sum::<usize>();
+        let mut page = Vec::with_capacity(size);
+        page.extend_from_slice(&html[..at]);
+        book.chapters.iter().for_each(|c| page.extend_from_slice(c.as_bytes()));
+        page.extend_from_slice(&html[at + chapters.len()..]);
+        Ok(page)
     }
 
     pub(super) fn synthetic<'s>(&'s self, title: &'s str, url: &'s str, kind: &'static str) -> PageView<'s> {
