@@ -477,3 +477,52 @@ fn the_browser_check_catches_missing_files_and_script_errors() {
     browser.settle();
     assert!(!browser.take_problems().is_empty(), "missing files on file:// are caught too");
 }
+
+/// The print page in a real browser: its table of contents and the links
+/// between chapters land on their targets, and on paper every chapter
+/// starts a new sheet without the site's chrome.
+#[test]
+fn the_print_page_links_within_itself_and_breaks_pages_on_paper() {
+    let Some(mut browser) = Browser::launch() else { return };
+    let run = Site::copy_of(&repo()).build(&[]);
+    run.ok();
+    browser.viewport(1280, 900, false);
+    browser.goto(&file_url(&run.out_dir.join("print/index.html")));
+    // Where a link's target lands after a click: its top against where the
+    // page scrolls targets to (below the sticky top bar; 0 when scrolled to
+    // it), or null when there is none.
+    let landing = |selector: &str| {
+        format!(
+            "new Promise(done => {{ const a = document.querySelector({selector:?}); if (!a) return done(null);
+               const id = decodeURIComponent(a.getAttribute('href').slice(1)); a.click();
+               requestAnimationFrame(() => requestAnimationFrame(() => {{
+                 const t = document.getElementById(id);
+                 if (!t) return done([id, null, false]);
+                 const below = parseFloat(getComputedStyle(t).scrollMarginTop)
+                   + parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop || 0);
+                 done([id, Math.round(t.getBoundingClientRect().top - below), location.hash.length > 1]);
+               }}));
+             }})"
+        )
+    };
+    let toc = browser.eval(&landing(".print-toc-list li:nth-child(5) a"));
+    assert_eq!(toc[0].as_str(), Some("p5"), "{toc}");
+    assert!(toc[1].as_i64().is_some_and(|top| (-2..=2).contains(&top)), "the chapter is scrolled to: {toc}");
+    // A link in one chapter to a heading of another (written as a link to
+    // the other page's `.md` file in the source).
+    browser.goto(&file_url(&run.out_dir.join("print/index.html")));
+    let across = browser.eval(&landing(".print-chapter .content a[href^='#p'][href*='-']:not(.heading-anchor)"));
+    let id = across[0].as_str().unwrap_or_default().to_string();
+    assert!(id.starts_with('p') && id.contains('-'), "a link to another chapter's heading: {across}");
+    assert!(across[1].as_i64().is_some_and(|top| (-2..=2).contains(&top)), "its heading is scrolled to: {across}");
+    browser.screenshot("print-page");
+    // On paper.
+    browser.call("Emulation.setEmulatedMedia", json!({ "media": "print" }));
+    let paper = browser.eval(
+        "[getComputedStyle(document.querySelector('.print-chapter')).breakBefore,
+          getComputedStyle(document.querySelector('.topbar')).display,
+          getComputedStyle(document.querySelector('.print-actions')).display]",
+    );
+    assert_eq!(paper, json!(["page", "none", "none"]));
+    assert!(browser.take_problems().is_empty());
+}
