@@ -65,6 +65,16 @@ fn every_internal_url_is_relative() {
             let bad = html.match_indices(attr).any(|(i, _)| !html[i + attr.len()..].starts_with('/'));
             assert!(!bad, "{rel} has a root-absolute URL ({attr})");
         }
+        // From `file://` a link to a folder opens a file listing: every
+        // link to a page names its `index.html` (the 404 page, only ever
+        // served, links to the root it finds).
+        if rel != "404.html" {
+            for (i, _) in html.match_indices("href=\"") {
+                let url = &html[i + 6..i + 6 + html[i + 6..].find('"').unwrap_or(0)];
+                let folder = url.split(['#', '?']).next().unwrap_or("").ends_with('/');
+                assert!(!folder || url.contains("://"), "{rel} links to the folder `{url}`");
+            }
+        }
     }
 }
 
