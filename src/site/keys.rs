@@ -60,7 +60,8 @@ pub(crate) fn toc_key(r: &Rendered, h: &mut std::hash::DefaultHasher) {
 
 /// Hashes what page `i`'s template shows besides its content and the
 /// extras: its own address, file, title and front matter, and the other
-/// pages it lists — its sidebar, breadcrumbs, previous and next, children.
+/// pages it lists — its sidebar, breadcrumbs, previous and next, children,
+/// and on the home page the recent changes.
 pub(super) fn frame_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, h: &mut std::hash::DefaultHasher) {
     use std::hash::Hash;
     let page = &ctx.pages[i];
@@ -84,6 +85,9 @@ pub(super) fn frame_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, h: &mut std:
     ctx.nav.ancestors(i).into_iter().map(link).collect::<Vec<_>>().hash(h);
     (ctx.nav.prev(i).map(link), ctx.nav.next(i).map(link)).hash(h);
     ctx.nav.children(i).into_iter().map(link).collect::<Vec<_>>().hash(h);
+    if page.kind == crate::content::PageKind::Home {
+        ctx.recent.hash(h);
+    }
 }
 
 /// For each node of `nav`, a hash of the list a sidebar shows under it:

@@ -97,6 +97,11 @@ pub trait Extras: Send + Sync {
     ) -> Arc<Rendered>;
     /// `page.updated`: the date of the page's last change (`YYYY-MM-DD`).
     fn updated(&self, page: &Page) -> Option<String>;
+    /// The commit that last changed the page, for the home page's list of
+    /// recent changes; `None` where `updated` has no date.
+    fn last_change(&self, _page: &Page) -> Option<std::sync::Arc<crate::git::Stamp>> {
+        None
+    }
     /// Adds template values (`versions`, `git`) for the output page at `url`.
     fn context(&self, url: &str, ctx: &mut tera::Context);
     /// Hashes everything `updated` and `context` depend on (for `cache`).
@@ -343,7 +348,8 @@ pub fn build(
     // 5. Pages, in parallel.
     // Listings show titles and front matter, never a page's HTML.
     let sidebars = nav::Sidebars::default();
-    let ctx = SiteCtx { config, pages, rendered: &[], titles, nav: &nav, opts, sidebars: &sidebars };
+    let recent = views::recent(pages, titles, opts.extras.as_deref(), RECENT);
+    let ctx = SiteCtx { config, pages, rendered: &[], titles, nav: &nav, opts, sidebars: &sidebars, recent: &recent };
     // Pages shared across versions (`Extras::page`): the key of each.
     let base = {
         use std::hash::Hash;
@@ -496,6 +502,9 @@ pub fn build(
     std::thread::spawn(move || drop(garbage));
     Ok((Summary { pages: written, files }, diags))
 }
+
+/// How many pages the home page lists as changed last.
+const RECENT: usize = 8;
 
 /// Drops `x` on a thread of its own: freeing every page's HTML (or every
 /// section's text) is ~1–2 % of a big build's CPU, which would otherwise

@@ -110,6 +110,48 @@ pub(super) struct SiteCtx<'a> {
     pub(super) opts: &'a Options,
     /// Sidebars shared by the pages that show the same one.
     pub(super) sidebars: &'a crate::nav::Sidebars,
+    /// The pages changed last, newest first (`recent` on the home page).
+    pub(super) recent: &'a [RecentView],
+}
+
+/// A page on the home page's list of recent changes.
+#[derive(Serialize, Hash)]
+pub(super) struct RecentView {
+    title: String,
+    /// From the home page.
+    url: String,
+    /// `YYYY-MM-DD`, in the author's time zone.
+    date: String,
+    author: String,
+    summary: String,
+    commit: String,
+}
+
+/// The `count` pages whose last commit is the newest, newest first (pages
+/// changed by the same commit by address): from git, so empty for a site
+/// outside git or pages whose dates a shallow clone does not know.
+pub(super) fn recent(
+    pages: &[Page],
+    titles: &[String],
+    extras: Option<&dyn super::Extras>,
+    count: usize,
+) -> Vec<RecentView> {
+    let Some(x) = extras else { return Vec::new() };
+    let mut changed: Vec<(usize, std::sync::Arc<crate::git::Stamp>)> =
+        pages.iter().enumerate().filter_map(|(i, p)| x.last_change(p).map(|s| (i, s))).collect();
+    changed.sort_by(|a, b| b.1.time.cmp(&a.1.time).then_with(|| pages[a.0].url.cmp(&pages[b.0].url)));
+    changed
+        .into_iter()
+        .take(count)
+        .map(|(i, s)| RecentView {
+            title: titles[i].clone(),
+            url: links::page_href("", &pages[i].url),
+            date: s.date().map(|d| d.to_string()).unwrap_or_default(),
+            author: s.author.clone(),
+            summary: s.summary.clone(),
+            commit: s.short.clone(),
+        })
+        .collect()
 }
 
 impl SiteCtx<'_> {
@@ -176,6 +218,9 @@ impl SiteCtx<'_> {
         };
         let mut ctx = self.base_context(url);
         ctx.insert("page", &view);
+        if page.kind == PageKind::Home {
+            ctx.insert("recent", self.recent);
+        }
         ctx.insert("sidebar", &self.nav.sidebar_for(i, &|p| self.pages[p].url.as_str(), self.sidebars));
         let crumbs: Vec<LinkView> = self.nav.ancestors(i).into_iter().map(|p| self.link_view(url, p)).collect();
         ctx.insert("breadcrumbs", &crumbs);

@@ -132,6 +132,14 @@ impl crate::site::Extras for VersionExtras {
         s.date().map(|d| d.to_string())
     }
 
+    fn last_change(&self, page: &Page) -> Option<Arc<Stamp>> {
+        if page.generated {
+            return None;
+        }
+        let s = self.facts.as_ref()?.files.get(&page.rel)?.updated.clone()?;
+        s.date().is_some().then_some(s)
+    }
+
     fn context(&self, url: &str, ctx: &mut tera::Context) {
         if let Some(s) = self.switcher() {
             ctx.insert("versions", &s.view(self.edition, url));

@@ -794,3 +794,52 @@ fn what_changed_diff_keeps_its_colours_and_fits_a_phone() {
     let problems = browser.take_problems();
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+/// The home page of each version lists its pages changed last, newest
+/// first, by the commit that last changed each (a rename keeps the page's
+/// history; data pages opsbook makes are not listed); outside git, none.
+#[test]
+fn the_home_page_lists_the_pages_changed_last() {
+    if !have_git() {
+        return;
+    }
+    let run = handbook().site.build(&[]);
+    run.ok();
+    let recent = |rel: &str| {
+        let html = run.read(rel);
+        let list = fragment(&html, "<ol class=\"recent-list\">", "</ol>");
+        list.split("<li class=\"recent-item\">")
+            .skip(1)
+            .map(|item| {
+                // The text between `start` (and the end of its tag) and the next `<`.
+                let text = |start: &str| {
+                    let at = &item[item.find(start).map_or(item.len(), |i| i + start.len())..];
+                    let at = &at[at.find('>').map_or(at.len(), |i| i + 1)..];
+                    at[..at.find('<').unwrap_or(at.len())].to_string()
+                };
+                (text("<time"), text("class=\"recent-title\""), text("class=\"recent-summary\""))
+            })
+            .collect::<Vec<_>>()
+    };
+    let row = |d: &str, t: &str, s: &str| (d.to_string(), t.to_string(), s.to_string());
+    assert_eq!(
+        recent("index.html"),
+        [
+            row("2026-03-10", "Goals", "Weekly reviews"),
+            row("2026-02-10", "New page", "Add a new page"),
+            row("2026-02-01", "Plan", "Rename the plan, drop the old page"),
+            row("2026-01-05", "Ops", "First edition"),
+        ]
+    );
+    assert!(run.read("index.html").contains("<a class=\"recent-title\" href=\"guide/goals/index.html\">Goals</a>"));
+    // An older version lists its own pages as they were then.
+    let v1 = recent("v/v1.0/index.html");
+    assert_eq!(v1.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["Ops", "Goals", "Old page", "Plan"], "{v1:?}");
+    assert!(v1.iter().all(|r| r.0 == "2026-01-05" && r.2 == "First edition"), "{v1:?}");
+
+    // Outside git there is no history to list.
+    let plain =
+        Site::new().file("opsbook.toml", "language = \"en\"\n").file("content/_index.md", "# Home\n").build(&[]);
+    plain.ok();
+    assert!(!plain.read("index.html").contains("recent-list"));
+}

@@ -151,6 +151,7 @@ fn dump_template(top_level: &BTreeSet<String>) -> String {
     }
     t.push_str(&format!("{{% if pager is defined %}}{}{{% endif %}}", keys("pager", "pager")));
     t.push_str(&format!("{{% if print is defined %}}{}{{% endif %}}", keys("print", "print")));
+    t.push_str(&format!("{{% if recent is defined %}}{}{{% endif %}}", each("recent", "recent")));
     t.push_str(&format!(
         "{{% if versions is defined %}}{}{}{{% endif %}}",
         keys("versions", "versions"),
@@ -171,10 +172,10 @@ fn template_variables_are_documented() {
     let documented = entries("reference/templates.md");
     let top: BTreeSet<String> =
         documented.keys().filter(|k| !k.contains('.') && *k != "redirect_to").cloned().collect();
-    // Only on the tags pages (`pager`: when cut into pages) and the print
-    // page (`print`): checked below.
+    // Only on the tags pages (`pager`: when cut into pages), the print page
+    // (`print`) and the home page (`recent`): checked below.
     let on_pages: BTreeSet<String> =
-        top.iter().filter(|k| !["pager", "listing", "print"].contains(&k.as_str())).cloned().collect();
+        top.iter().filter(|k| !["pager", "listing", "print", "recent"].contains(&k.as_str())).cloned().collect();
     let page_md = "+++\ntitle = \"Alpha\"\nsummary = \"S\"\nowner = \"O\"\ntags = [\"t\"]\nreviewed = 2026-01-05\nreview_every = \"90d\"\n+++\n\n## One\n\ntext\n";
     let site = Site::new()
         .file("opsbook.toml", "title = \"T\"\nlanguage = \"en\"\n\n[versions]\n\n[tags]\nper_page = 2\n")
@@ -185,7 +186,8 @@ fn template_variables_are_documented() {
         .file("content/sec/c.md", page_md.replace("Alpha", "Gamma").as_str())
         .file("versions/old/content/_index.md", "# Old\n")
         .file("templates/page.html", &dump_template(&top))
-        .file("templates/print.html", &dump_template(&top));
+        .file("templates/print.html", &dump_template(&top))
+        .file("templates/home.html", &dump_template(&top));
     let in_git = git(site.root(), &["init", "-q"])
         && git(site.root(), &["add", "-A"])
         && git(site.root(), &["commit", "-q", "-m", "First"]);
@@ -220,6 +222,11 @@ fn template_variables_are_documented() {
     let mut print = dump("print/index.html");
     assert!(print.remove("top").unwrap_or_default().contains("print"), "the print page has `print`");
     seen.extend(print.remove("print").map(|fields| ("print".to_string(), fields)));
+    if in_git {
+        let mut home = dump("index.html");
+        assert!(home.remove("top").unwrap_or_default().contains("recent"), "the home page has `recent`");
+        seen.extend(home.remove("recent").map(|fields| ("recent".to_string(), fields)));
+    }
     for (object, fields) in seen {
         let prefix = format!("{object}.");
         let documented: BTreeSet<String> = documented
