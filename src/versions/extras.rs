@@ -121,6 +121,12 @@ impl VersionExtras {
 
 impl crate::site::Extras for VersionExtras {
     fn markdown(&self, page: &Page, pages: &[Page], input: &markdown::Input<'_>, host: &dyn Host) -> Arc<Rendered> {
+        // One version has nothing to share: recording every link a page
+        // resolved and keeping its rendering would only hold every page's
+        // HTML until the build ends.
+        if !self.shared.several {
+            return Arc::new(markdown::render(input, host));
+        }
         self.shared.markdown.render(page, pages, input, host)
     }
 
