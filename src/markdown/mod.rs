@@ -497,8 +497,9 @@ impl Renderer<'_, '_> {
     /// text of the link, used to point the span at the destination itself.
     fn link(&mut self, dest: &str, offset: usize, written: &str) -> String {
         let link = self.host.link(dest);
-        let at = written.find(dest).map_or(offset, |i| offset + i);
-        let len = if written.contains(dest) { dest.len() } else { written.len().min(1) };
+        let found = written.find(dest);
+        let at = found.map_or(offset, |i| offset + i);
+        let len = if found.is_some() { dest.len() } else { written.len().min(1) };
         self.out.links.push(FoundLink {
             dest: dest.to_string(),
             href: link.href.clone(),
