@@ -19,6 +19,7 @@
 
 pub mod builder;
 pub mod extract;
+mod json;
 pub mod query;
 pub mod tokenize;
 

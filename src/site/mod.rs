@@ -379,13 +379,13 @@ pub fn build(
         let ctx = &ctx;
         let print_page = || {
             let Some(order) = &printed else { return };
-            let rel = format!("{}index.html", print::URL);
+            let rel = print_href.as_str();
             let book = print::book(pages, rendered, titles, &nav, order);
             let title = theme.string("print_title", "The whole handbook");
             match ctx.print_page(title, &book, order.len(), &templates) {
                 Ok(html) => {
-                    if let Err(e) = sink.write(&rel, &html) {
-                        io_fail(&rel, e);
+                    if let Err(e) = sink.write(rel, &html) {
+                        io_fail(rel, e);
                     }
                 }
                 Err(d) => fail(d),

@@ -131,11 +131,7 @@ impl crate::site::Extras for VersionExtras {
     }
 
     fn updated(&self, page: &Page) -> Option<String> {
-        if page.generated {
-            return None;
-        }
-        let s = self.facts.as_ref()?.files.get(&page.rel)?.updated.as_deref()?;
-        s.date().map(|d| d.to_string())
+        self.last_change(page).and_then(|s| s.date()).map(|d| d.to_string())
     }
 
     fn last_change(&self, page: &Page) -> Option<Arc<Stamp>> {
