@@ -143,6 +143,7 @@ pub fn each_piece(text: &str, mut f: impl FnMut(Piece<'_>)) {
 
 /// The character starting at byte `i` of `b` (valid UTF-8), normalized, and
 /// its width in bytes.
+#[inline(always)]
 fn char_at(b: &[u8], i: usize) -> (char, usize) {
     let x = b[i];
     let tail = |k: usize| u32::from(b[i + k] & 0x3F);

@@ -470,6 +470,7 @@ pub fn build(
             io_fail(rel, e);
         }
     });
+    crate::trace("build: search index written");
     for (rel, bytes) in &theme.assets {
         let rel = format!("assets/{rel}");
         if let Err(e) = sink.write(&rel, bytes) {
@@ -490,6 +491,7 @@ pub fn build(
             io_fail(&s.rel, e);
         }
     });
+    crate::trace("build: assets written");
     let errors = errors.into_inner().unwrap_or_default();
     if !errors.is_empty() {
         diags.extend(errors);
