@@ -374,6 +374,16 @@ fn sink<'s, 'a>(
     }
 }
 
+/// Whether `text` has `http` or `www.` in it, where [`autolink`] looks for
+/// bare URLs: most runs have neither. The two searchers are made once;
+/// `str::contains` makes one per call, and a page has hundreds of runs.
+fn may_hold_url(text: &str) -> bool {
+    use memchr::memmem::Finder;
+    static FINDERS: std::sync::LazyLock<[Finder<'static>; 2]> =
+        std::sync::LazyLock::new(|| [Finder::new("http"), Finder::new("www.")]);
+    FINDERS.iter().any(|f| f.find(text.as_bytes()).is_some())
+}
+
 fn alert_kind(kind: BlockQuoteKind) -> (&'static str, &'static str) {
     match kind {
         BlockQuoteKind::Note => ("note", "note"),
@@ -412,7 +422,7 @@ impl Renderer<'_, '_> {
     /// Emits a run of text, turning bare URLs into links outside links.
     fn text(&mut self, run: String, in_link: bool, sink: &mut Vec<Event<'_>>) {
         foreign::in_text(&run, &mut self.out.foreign);
-        if in_link || !(run.contains("http") || run.contains("www.")) {
+        if in_link || !may_hold_url(&run) {
             sink.push(Event::Text(run.into()));
             return;
         }

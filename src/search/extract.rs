@@ -75,7 +75,7 @@ pub fn sections(html: &str) -> Vec<Section> {
     let mut after_close = false;
     let mut rest = html;
     while !rest.is_empty() {
-        let lt = rest.find('<').unwrap_or(rest.len());
+        let lt = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
         if skip.is_none() && lt > 0 {
             heading.as_mut().map_or(&mut body, |h| &mut h.2).push_html(&rest[..lt]);
         }
@@ -264,12 +264,12 @@ pub(crate) fn tag_end(s: &str) -> Option<usize> {
     let mut i = 1;
     loop {
         // The next `>` or quote, then past the quoted value when it is one.
-        i += bytes.get(i..)?.iter().position(|&b| matches!(b, b'>' | b'"' | b'\''))?;
+        i += memchr::memchr3(b'>', b'"', b'\'', bytes.get(i..)?)?;
         if bytes[i] == b'>' {
             return Some(i + 1);
         }
         let q = bytes[i];
-        i += 1 + bytes[i + 1..].iter().position(|&b| b == q)? + 1;
+        i += 1 + memchr::memchr(q, &bytes[i + 1..])? + 1;
     }
 }
 
@@ -312,10 +312,11 @@ fn char_at(s: &str, i: usize) -> (bool, usize) {
 /// Hands `push` the pieces of `raw` with character references decoded.
 fn decode(raw: &str, mut push: impl FnMut(&str)) {
     let mut rest = raw;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = memchr::memchr(b'&', rest.as_bytes()) {
         push(&rest[..amp]);
         rest = &rest[amp..];
-        let end = rest.find(';').filter(|e| *e <= 10);
+        // A reference is at most ten bytes long: look no further.
+        let end = memchr::memchr(b';', &rest.as_bytes()[..rest.len().min(11)]);
         match end.and_then(|e| entity(&rest[1..e]).map(|c| (e, c))) {
             Some((e, c)) => {
                 push(c.encode_utf8(&mut [0; 4]));
