@@ -129,7 +129,13 @@ pub fn each_piece(text: &str, mut f: impl FnMut(Piece<'_>)) {
                 f(Piece::Word(word(&text[a..z], &mut buf), Kind::Word));
             } else {
                 buf.clear();
-                buf.extend(parts.iter().flat_map(|&(a, z)| lower(&text[a..z])).take(MAX_WORD));
+                if parts.iter().all(|&(a, z)| text[a..z].is_ascii()) {
+                    parts.iter().for_each(|&(a, z)| buf.push_str(&text[a..z]));
+                    buf.truncate(MAX_WORD);
+                    buf.make_ascii_lowercase();
+                } else {
+                    buf.extend(parts.iter().flat_map(|&(a, z)| lower(&text[a..z])).take(MAX_WORD));
+                }
                 f(Piece::Word(&buf, Kind::Word));
                 for &(a, z) in &parts {
                     f(Piece::Word(word(&text[a..z], &mut buf), Kind::Part));
@@ -166,8 +172,16 @@ fn lower(w: &str) -> impl Iterator<Item = char> + '_ {
 fn word<'a>(w: &'a str, buf: &'a mut String) -> &'a str {
     let b = w.as_bytes();
     let head = &b[..b.len().min(MAX_WORD)];
-    if b.is_ascii() && !head.iter().any(u8::is_ascii_uppercase) {
-        return &w[..head.len()];
+    if b.is_ascii() {
+        if !head.iter().any(u8::is_ascii_uppercase) {
+            return &w[..head.len()];
+        }
+        // `lower` on ASCII is `to_ascii_lowercase`, without a Unicode table
+        // lookup and a case-mapping iterator per character.
+        buf.clear();
+        buf.push_str(&w[..head.len()]);
+        buf.make_ascii_lowercase();
+        return buf;
     }
     buf.clear();
     buf.extend(lower(w).take(MAX_WORD));
