@@ -157,7 +157,9 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
     let mut heading: Option<Heading<'_>> = None;
     let mut code: Option<Code> = None;
     let mut link_depth = 0usize;
-    let mut text_run: Option<String> = None;
+    // Most runs are one event, passed on as pulldown gave it (borrowed from
+    // the source): a copy only when pieces are joined.
+    let mut text_run: Option<CowStr<'_>> = None;
     let mut seen_block = false;
     // Ids of the footnote definitions being rendered, for their back links.
     let mut footnote_back: Vec<String> = Vec::new();
@@ -165,12 +167,20 @@ pub fn render(input: &Input<'_>, host: &dyn Host) -> Rendered {
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     for (event, range) in parser {
         // Merge runs of text so autolinks spanning pulldown's splits are found.
-        if let Event::Text(t) = &event
-            && code.is_none()
-        {
-            text_run.get_or_insert_with(String::new).push_str(t);
-            continue;
-        }
+        let event = match event {
+            Event::Text(t) if code.is_none() => {
+                text_run = Some(match text_run.take() {
+                    None => t,
+                    Some(run) => {
+                        let mut joined = run.into_string();
+                        joined.push_str(&t);
+                        joined.into()
+                    }
+                });
+                continue;
+            }
+            other => other,
+        };
         if let Some(run) = text_run.take() {
             if let Some(h) = heading.as_mut() {
                 h.text.push_str(&run);
@@ -420,10 +430,10 @@ impl Renderer<'_, '_> {
     }
 
     /// Emits a run of text, turning bare URLs into links outside links.
-    fn text(&mut self, run: String, in_link: bool, sink: &mut Vec<Event<'_>>) {
+    fn text<'e>(&mut self, run: CowStr<'e>, in_link: bool, sink: &mut Vec<Event<'e>>) {
         foreign::in_text(&run, &mut self.out.foreign);
         if in_link || !may_hold_url(&run) {
-            sink.push(Event::Text(run.into()));
+            sink.push(Event::Text(run));
             return;
         }
         for (piece, href) in autolink::split(&run) {
