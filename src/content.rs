@@ -393,11 +393,8 @@ fn load_file(prefix: &str, f: &SourceFile, drafts: bool) -> Result<Loaded, Diagn
     // Checked by SIMD (already in the tree through encoding_rs): std's
     // check takes a branch per character of Chinese text, ~8 instructions
     // a byte, 3 % of a build. Copying the checked text costs a fraction.
-    let src = match simdutf8::basic::from_utf8(&bytes) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(_) => Err(std::str::from_utf8(&bytes).err().map_or(0, |e| e.valid_up_to())),
-    };
-    let src = src.map_err(|valid| {
+    let src = simdutf8::compat::from_utf8(&bytes).map(str::to_owned).map_err(|e| {
+        let valid = e.valid_up_to();
         let prefix = String::from_utf8_lossy(&bytes[..valid]);
         let line_end = bytes[valid..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| valid + i);
         let line_text = String::from_utf8_lossy(&bytes[..line_end]);
