@@ -65,7 +65,7 @@ struct PageEntry {
     src: Arc<str>,
     prebuilt: Option<String>,
     content: Arc<Rendered>,
-    html: Arc<[u8]>,
+    html: crate::site::Bytes,
     used: u64,
 }
 
@@ -218,7 +218,7 @@ impl Scope<'_> {
         page: &Page,
         content: &Arc<Rendered>,
         render: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
-    ) -> Result<Arc<[u8]>, Diagnostic> {
+    ) -> Result<crate::site::Bytes, Diagnostic> {
         let key = (shell.0, page.url.clone());
         let now = self.cache.now();
         // The content as the template gets it: after link fixes and what
@@ -238,7 +238,7 @@ impl Scope<'_> {
             self.cache.stats.pages_reused.fetch_add(1, Ordering::Relaxed);
             return Ok(Arc::clone(&e.html));
         }
-        let html: Arc<[u8]> = Arc::from(render()?);
+        let html = Arc::new(render()?);
         self.cache.stats.pages_rendered.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut map) = self.cache.pages.lock() {
             let entry = PageEntry {

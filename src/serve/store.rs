@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use crate::site::{Deferred, Sink};
 
-pub type Bytes = Arc<[u8]>;
+pub use crate::site::Bytes;
 
 /// One built site: output path (`playbooks/okr/index.html`) → bytes.
 #[derive(Default)]
@@ -159,7 +159,7 @@ impl<'a> MemorySink<'a> {
 
 impl Sink for MemorySink<'_> {
     fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.put(rel, Arc::from(bytes));
+        self.put(rel, Arc::new(bytes.to_vec()));
         Ok(())
     }
 
@@ -205,7 +205,7 @@ impl Sink for MemorySink<'_> {
         let bytes = match cached {
             Some(b) => b,
             None => {
-                let b: Bytes = Arc::from(std::fs::read(&real)?);
+                let b: Bytes = Arc::new(std::fs::read(&real)?);
                 if let Ok(mut m) = self.memo.files.lock() {
                     m.insert(real, (stamp.0, stamp.1, Arc::clone(&b)));
                 }

@@ -25,8 +25,8 @@ pub(super) fn tag_url(tag: &str) -> String {
 /// aliases (path → HTML).
 #[derive(Default)]
 pub(super) struct Listings {
-    pub(super) pages: Vec<(String, Arc<[u8]>)>,
-    pub(super) files: Vec<(String, Arc<[u8]>)>,
+    pub(super) pages: Vec<(String, super::Bytes)>,
+    pub(super) files: Vec<(String, super::Bytes)>,
 }
 
 pub(super) fn listings(
@@ -36,7 +36,6 @@ pub(super) fn listings(
     templates: &Templates,
     zh: bool,
 ) -> Result<Listings, Vec<Diagnostic>> {
-    let bytes = |html: Vec<u8>| Arc::<[u8]>::from(html);
     type Job<'j> = Box<dyn Fn() -> Result<Vec<u8>, Diagnostic> + Send + Sync + 'j>;
     let mut jobs: Vec<(String, Job<'_>)> = Vec::new();
     let mut first_pages: Vec<(String, &String, String)> = Vec::new();
@@ -93,23 +92,23 @@ pub(super) fn listings(
     let mut out = Listings::default();
     for ((url, _), html) in jobs.iter().zip(made) {
         match html {
-            Ok(html) => out.pages.push((url.clone(), bytes(html))),
+            Ok(html) => out.pages.push((url.clone(), Arc::new(html))),
             Err(d) => errors.push(d),
         }
     }
     match ctx.not_found(templates) {
-        Ok(html) => out.files.push(("404.html".into(), bytes(html))),
+        Ok(html) => out.files.push(("404.html".into(), Arc::new(html))),
         Err(d) => errors.push(d),
     }
     for (path, tag, first) in &first_pages {
         match ctx.redirect_to(path, tag, first, "tags", templates) {
-            Ok(html) => out.files.push((path.clone(), bytes(html))),
+            Ok(html) => out.files.push((path.clone(), Arc::new(html))),
             Err(d) => errors.push(d),
         }
     }
     for (alias_path, page) in aliases {
         match ctx.redirect(alias_path, *page, templates) {
-            Ok(html) => out.files.push((alias_path.clone(), bytes(html))),
+            Ok(html) => out.files.push((alias_path.clone(), Arc::new(html))),
             Err(d) => errors.push(d),
         }
     }

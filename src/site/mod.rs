@@ -37,13 +37,17 @@ use keys::{frame_key, nav_lists, page_key};
 use listings::{Listings, listings};
 use views::{SiteCtx, sitemap};
 
+/// A finished file's bytes, shared without a copy: a page rendered into a
+/// `Vec` is kept as it is (an `Arc<[u8]>` would copy it once more).
+pub type Bytes = Arc<Vec<u8>>;
+
 /// Where output files go.
 pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
     fn copy(&self, rel: &str, from: &std::path::Path) -> std::io::Result<()>;
     /// Writes bytes the caller shares; a sink that keeps files in memory
     /// (`serve`) takes them without a copy.
-    fn write_shared(&self, rel: &str, bytes: std::sync::Arc<[u8]>) -> std::io::Result<()> {
+    fn write_shared(&self, rel: &str, bytes: Bytes) -> std::io::Result<()> {
         self.write(rel, &bytes)
     }
     /// Makes `rel` the same file as the already written `existing` (a hard
@@ -125,7 +129,7 @@ pub trait Extras: Send + Sync {
         url: &str,
         key: &dyn Fn() -> u64,
         render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
-    ) -> Result<Arc<[u8]>, Diagnostic>;
+    ) -> Result<Bytes, Diagnostic>;
 }
 
 #[derive(Debug, Default)]

@@ -206,17 +206,20 @@ pub struct Places<'a> {
     pub page_url: &'a str,
 }
 
+/// The page content of the oldest version, which has nothing to compare
+/// with. It has the page all the same, so the switcher's "what changed"
+/// link is on its pages as on every other version's, and a page unchanged
+/// since the version before it is the same file.
+pub fn first_html(t: &Theme) -> String {
+    let first = t.string("changes_first", "This is the first edition: there is nothing earlier to compare it with.");
+    format!("<p class=\"changes-summary\">{}</p>\n", escape(first))
+}
+
 /// The page content: a summary line, then each kind of change.
-pub fn html(c: &Changes<'_>, previous: Option<(&str, Option<&str>)>, at: &Places<'_>, t: &Theme) -> String {
+pub fn html(c: &Changes<'_>, previous: (&str, Option<&str>), at: &Places<'_>, t: &Theme) -> String {
     let get = |key: &str, fallback: &str| t.string(key, fallback).to_string();
     let mut out = String::new();
-    let Some((prev_label, prev_date)) = previous else {
-        out.push_str(&format!(
-            "<p class=\"changes-summary\">{}</p>\n",
-            escape(&get("changes_first", "This is the first edition: there is nothing earlier to compare it with."))
-        ));
-        return out;
-    };
+    let (prev_label, prev_date) = previous;
     let from = format!("{}{}", at.here, at.page_url);
     let here = |url: &str| links::page_href(&from, &format!("{}{url}", at.here));
     let there = |url: &str| links::page_href(&from, &format!("{}{url}", at.prev));

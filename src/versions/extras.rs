@@ -188,9 +188,9 @@ impl crate::site::Extras for VersionExtras {
         url: &str,
         key: &dyn Fn() -> u64,
         render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
-    ) -> Result<Arc<[u8]>, Diagnostic> {
+    ) -> Result<crate::site::Bytes, Diagnostic> {
         if !self.shared.several {
-            return render().map(Arc::from);
+            return render().map(Arc::new);
         }
         self.shared.pages.page(key(), url, render)
     }

@@ -40,7 +40,8 @@ mod source;
 mod switcher;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -304,19 +305,24 @@ fn build_editions(
         let made: Vec<Option<(&str, String, Option<changes::FeedEntry>)>> = (0..editions.len())
             .into_par_iter()
             .map(|i| {
-                // The previous edition: the next older one that is not a branch.
-                let p = (i + 1..editions.len()).find(|&j| !editions[j].version.is_branch())?;
-                let (new, old) = (&snapshots[i], &snapshots[p]);
-                let c = changes::compare(old, new, &sw.renames(p, i), lang);
+                if editions.len() < 2 {
+                    return None;
+                }
                 let url = if editions[i].content.pages.iter().any(|p| p.url == changes::URL) {
                     changes::FALLBACK_URL
                 } else {
                     changes::URL
                 };
+                // The previous edition: the next older one that is not a branch.
+                let Some(p) = (i + 1..editions.len()).find(|&j| !editions[j].version.is_branch()) else {
+                    return Some((url, changes::first_html(b.theme), None));
+                };
+                let (new, old) = (&snapshots[i], &snapshots[p]);
+                let c = changes::compare(old, new, &sw.renames(p, i), lang);
                 let prev = &editions[p].version;
                 let prev_date = sw.editions[p].date.as_deref();
                 let places = changes::Places { here: &editions[i].version.prefix, prev: &prev.prefix, page_url: url };
-                let html = changes::html(&c, Some((&prev.label, prev_date)), &places, b.theme);
+                let html = changes::html(&c, (&prev.label, prev_date), &places, b.theme);
                 let entry = (!c.is_empty()).then(|| feed_entry(b, &editions[i], &editions[p], sw, i, url, &c));
                 Some((url, html, entry))
             })
@@ -373,7 +379,7 @@ fn build_editions(
         Err(d) if version.is_latest() => return Attempt::Done(Err(d)),
         _ => {}
     }
-    let older: Vec<(Version, Built)> = editions.collect::<Vec<_>>().into_par_iter().map(|(i, e)| one(i, e)).collect();
+    let older = build_older(editions.collect(), &one);
     let mut failed = Vec::new();
     let mut warnings = Vec::new();
     for (version, built) in older {
@@ -425,6 +431,47 @@ fn build_editions(
     // and nothing waits for it.
     site::drop_aside(common);
     Attempt::Done(Ok((total, diags)))
+}
+
+/// Builds the older versions, newest first. No page of the newest older
+/// version equals latest's (the banner, `noindex` and canonical link are on
+/// every page), so it goes through every template: it is built alone, on
+/// every core. The others mostly share its pages and are built side by
+/// side, each thread taking the next newest, so a version is built while
+/// or after the one before it, whose pages it likely shares — never with
+/// a run of unbuilt versions between them (which would render again what
+/// they changed).
+fn build_older<F>(editions: Vec<(usize, Edition)>, one: &F) -> Vec<(Version, Built)>
+where
+    F: Fn(usize, Edition) -> (Version, Built) + Sync,
+{
+    let mut editions = editions.into_iter();
+    let Some((i, e)) = editions.next() else {
+        return Vec::new();
+    };
+    let first = one(i, e);
+    let rest: Vec<Mutex<Option<(usize, Edition)>>> = editions.map(|e| Mutex::new(Some(e))).collect();
+    let next = AtomicUsize::new(0);
+    let built: Vec<Mutex<Option<(Version, Built)>>> = rest.iter().map(|_| Mutex::new(None)).collect();
+    let threads = rayon::current_num_threads().clamp(1, rest.len().max(1));
+    rayon::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|_| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(slot) = rest.get(k) else { break };
+                    let taken = slot.lock().ok().and_then(|mut e| e.take());
+                    if let Some((i, e)) = taken {
+                        let out = one(i, e);
+                        if let Ok(mut b) = built[k].lock() {
+                            *b = Some(out);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    std::iter::once(first).chain(built.into_iter().filter_map(|b| b.into_inner().ok().flatten())).collect()
 }
 
 fn changes_page(url: &str, title: String, html: String) -> Page {

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
+use crate::site::Bytes;
 
 /// Pages kept per URL, newest last: one per version being built at once,
 /// and latest's. Versions are built newest first (older ones a few at a
@@ -25,7 +26,7 @@ fn keep() -> usize {
 }
 
 /// A page's key and its HTML.
-type Kept = (u64, Arc<[u8]>);
+type Kept = (u64, Bytes);
 
 #[derive(Default)]
 pub struct PageCache {
@@ -44,7 +45,7 @@ impl PageCache {
         key: u64,
         url: &str,
         render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
-    ) -> Result<Arc<[u8]>, Diagnostic> {
+    ) -> Result<Bytes, Diagnostic> {
         let found = self.entries.lock().ok().and_then(|m| {
             m.get(url).and_then(|list| list.iter().find(|(k, _)| *k == key)).map(|(_, html)| Arc::clone(html))
         });
@@ -60,7 +61,7 @@ impl PageCache {
             self.reused.fetch_add(1, Ordering::Relaxed);
             return Ok(html);
         }
-        let html: Arc<[u8]> = Arc::from(render()?);
+        let html = Arc::new(render()?);
         self.rendered.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut m) = self.entries.lock() {
             let list = m.entry(url.to_string()).or_default();

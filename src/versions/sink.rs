@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::site::{Deferred, Sink};
+use crate::site::{Bytes, Deferred, Sink};
 
 /// A file as written: its full path and bytes.
-type Written = (String, Arc<[u8]>);
+type Written = (String, Bytes);
 
 /// What the versions written so far hold, shared by their sinks.
 pub struct Shared<'a> {
@@ -37,10 +37,10 @@ pub struct Prefixed<'a> {
 
 impl Sink for Prefixed<'_> {
     fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.write_shared(rel, Arc::from(bytes))
+        self.write_shared(rel, Arc::new(bytes.to_vec()))
     }
 
-    fn write_shared(&self, rel: &str, bytes: Arc<[u8]>) -> std::io::Result<()> {
+    fn write_shared(&self, rel: &str, bytes: Bytes) -> std::io::Result<()> {
         let full = format!("{}{rel}", self.prefix);
         let last = self.shared.last.lock().ok().and_then(|m| m.get(rel).cloned());
         // A page another version made (`pages`) is the very same bytes.

@@ -148,7 +148,12 @@ fn versions_from_tags_and_branches_with_renames_merges_and_deletions() {
         assert!(run.exists(page), "missing {page}");
     }
     assert!(!run.exists("v/release-x"), "tags that do not match the pattern are not versions");
-    assert!(!run.exists("v/v1.0/changes/index.html"), "the oldest version has nothing to compare with");
+    // The oldest version has nothing to compare with, and says so: its
+    // pages link to "what changed" as every other version's do.
+    let first = run.read("v/v1.0/changes/index.html");
+    assert!(first.contains("This is the first edition"), "{first}");
+    assert!(!first.contains("changes-section"), "{first}");
+    assert!(run.read("v/v1.0/guide/plan/index.html").contains("class=\"version-changes\""));
 
     insta::assert_snapshot!("versions_json", run.read("versions.json"));
     let old_plan = run.read("v/v1.0/guide/plan/index.html");
@@ -541,10 +546,18 @@ fn pages_shared_across_versions_keep_what_differs_per_version() {
     assert!(history("v/v2/").contains("Revert r") && history("v/v2/").contains("Edit r"), "{}", history("v/v2/"));
     // Latest is not an older version, whatever it shares with v3.
     assert!(read("v/v3/", "guide/b/").contains("noindex") && !read("", "guide/b/").contains("noindex"));
-    // A page the same in older versions is the same file (v0 differs: it
-    // has no "what changed" page to link to).
-    assert_eq!(read("v/v1/", "other/x/"), read("v/v3/", "other/x/"));
-    assert_ne!(read("v/v0/", "other/x/"), read("v/v1/", "other/x/"));
+    // A page the same in older versions is the same file, the oldest's too
+    // (its "what changed" page says there is nothing to compare with).
+    for dir in ["v/v0/", "v/v1/"] {
+        assert_eq!(read(dir, "other/x/"), read("v/v3/", "other/x/"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let inode =
+                |d: &str| std::fs::metadata(run.out_dir.join(d).join("other/x/index.html")).map(|m| m.ino()).ok();
+            assert_eq!(inode(dir), inode("v/v3/"), "{dir}other/x/ is a link to the file v3 wrote");
+        }
+    }
 }
 
 #[test]
