@@ -45,10 +45,9 @@ impl SiteIndex {
     /// Resolves `dest`, written in the page at `from` (source folder
     /// `source_dir`, output URL `from_url`).
     pub fn resolve(&self, pages: &[Page], source_dir: &str, from_url: &str, dest: &str) -> Link {
-        let external = Link { href: dest.to_string(), target: Target::External };
         let dest_trim = dest.trim();
         if dest_trim.is_empty() || has_scheme(dest_trim) || dest_trim.starts_with("//") {
-            return external;
+            return Link { href: dest.to_string(), target: Target::External };
         }
         if let Some(fragment) = dest_trim.strip_prefix('#') {
             return Link { href: dest.to_string(), target: Target::Anchor(percent_decode(fragment)) };
@@ -57,23 +56,10 @@ impl SiteIndex {
             Some((p, f)) => (p, Some(f)),
             None => (dest_trim, None),
         };
-        let (path, query) = match path_query.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (path_query, None),
-        };
-        let path = percent_decode(path);
-        let suffix = {
-            let mut s = String::new();
-            if let Some(q) = query {
-                s.push('?');
-                s.push_str(q);
-            }
-            if let Some(f) = fragment {
-                s.push('#');
-                s.push_str(f);
-            }
-            s
-        };
+        let path = path_query.split_once('?').map_or(path_query, |(p, _)| p);
+        // What follows the path, as written: `?query#fragment`.
+        let suffix = &dest_trim[path.len()..];
+        let path = percent_decode_cow(path);
         let fragment = fragment.map(percent_decode).filter(|f| !f.is_empty());
         let root_absolute = path.starts_with('/');
         let Some(from_source) = join(if root_absolute { "" } else { source_dir }, &path) else {
@@ -82,20 +68,20 @@ impl SiteIndex {
         // 1. A Markdown file, as on a git forge.
         if from_source.ends_with(".md") || from_source.ends_with(".markdown") {
             return match self.by_rel.get(&from_source) {
-                Some(&i) => page_link(from_url, &pages[i].url, i, fragment, &suffix),
+                Some(&i) => page_link(from_url, &pages[i].url, i, fragment, suffix),
                 None => missing(dest, &format!("there is no page `{from_source}`")),
             };
         }
         // 2. A file next to the pages or in `static/`.
         if self.files.contains(&from_source) {
-            return Link { href: format!("{}{}", relative(from_url, &from_source), suffix), target: Target::Asset };
+            return Link { href: relative(from_url, &from_source) + suffix, target: Target::Asset };
         }
         // 3. A folder or extension-less page, from the source folder.
         for candidate in
             [format!("{from_source}.md"), format!("{from_source}/_index.md"), format!("{from_source}/index.md")]
         {
             if let Some(&i) = self.by_rel.get(candidate.trim_start_matches('/')) {
-                return page_link(from_url, &pages[i].url, i, fragment, &suffix);
+                return page_link(from_url, &pages[i].url, i, fragment, suffix);
             }
         }
         // 4. A pretty URL, resolved the way a browser would from this page.
@@ -104,10 +90,10 @@ impl SiteIndex {
             let out = out.trim_end_matches("index.html").trim_end_matches('/');
             let url = if out.is_empty() { String::new() } else { format!("{out}/") };
             if let Some(&i) = self.by_url.get(&url) {
-                return page_link(from_url, &pages[i].url, i, fragment, &suffix);
+                return page_link(from_url, &pages[i].url, i, fragment, suffix);
             }
             if self.files.contains(out) {
-                return Link { href: format!("{}{}", relative(from_url, out), suffix), target: Target::Asset };
+                return Link { href: relative(from_url, out) + suffix, target: Target::Asset };
             }
         }
         missing(dest, &format!("nothing in the site is at `{from_source}`"))
@@ -119,7 +105,9 @@ fn missing(dest: &str, reason: &str) -> Link {
 }
 
 fn page_link(from_url: &str, to_url: &str, page: usize, fragment: Option<String>, suffix: &str) -> Link {
-    Link { href: format!("{}{}", page_href(from_url, to_url), suffix), target: Target::Page { page, fragment } }
+    let mut href = page_href(from_url, to_url);
+    href.push_str(suffix);
+    Link { href, target: Target::Page { page, fragment } }
 }
 
 pub(crate) fn has_scheme(dest: &str) -> bool {
@@ -219,8 +207,13 @@ fn encode_segment_into(out: &mut String, seg: &str) {
 }
 
 pub fn percent_decode(s: &str) -> String {
+    percent_decode_cow(s).into_owned()
+}
+
+/// [`percent_decode`], borrowing `s` when it has nothing to decode.
+fn percent_decode_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('%') {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -237,7 +230,7 @@ pub fn percent_decode(s: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| s.to_string()))
 }
 
 #[cfg(test)]
