@@ -32,13 +32,32 @@ impl std::fmt::Write for HashWriter<'_> {
 /// HTML and contents), the navigation it shows (sidebar, breadcrumbs,
 /// previous, next, children) and what the extras give it. Whatever
 /// `SiteCtx::render_page` reads must be hashed here.
-pub(super) fn page_key(ctx: &SiteCtx<'_>, base: u64, lists: &[u64], i: usize, extras: &dyn Extras) -> u64 {
+/// Without the sidebar when `sidebar` is false: the key of the page with
+/// [`super::SIDEBAR_MARK`] for it ([`with_sidebar_key`] adds it).
+pub(super) fn page_key(
+    ctx: &SiteCtx<'_>,
+    base: u64,
+    lists: &[u64],
+    i: usize,
+    extras: &dyn Extras,
+    sidebar: bool,
+) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     base.hash(&mut h);
     extras.content_key(&ctx.rendered[i], &mut h);
-    frame_key(ctx, lists, i, &mut h);
+    frame_key(ctx, lists, i, &mut h, sidebar);
     extras.page_key(&ctx.pages[i], &mut h);
+    h.finish()
+}
+
+/// The key of page `i` from the key of its skeleton (`page_key` without
+/// the sidebar) and what its sidebar shows.
+pub(super) fn with_sidebar_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, skeleton: u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    skeleton.hash(&mut h);
+    sidebar_key(ctx.nav, lists, i, &mut h);
     h.finish()
 }
 
@@ -62,7 +81,7 @@ pub(crate) fn toc_key(r: &Rendered, h: &mut std::hash::DefaultHasher) {
 /// extras: its own address, file, title and front matter, and the other
 /// pages it lists — its sidebar, breadcrumbs, previous and next, children,
 /// and on the home page the recent changes.
-pub(super) fn frame_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, h: &mut std::hash::DefaultHasher) {
+pub(super) fn frame_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, h: &mut std::hash::DefaultHasher, sidebar: bool) {
     use std::hash::Hash;
     let page = &ctx.pages[i];
     (&page.url, &page.rel, &page.file, page.generated, &ctx.titles[i]).hash(h);
@@ -77,7 +96,9 @@ pub(super) fn frame_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, h: &mut std:
         h.write(page.src.get(..page.body_start).unwrap_or("").as_bytes());
     }
     h.write_u8(0xff);
-    sidebar_key(ctx.nav, lists, i, h);
+    if sidebar {
+        sidebar_key(ctx.nav, lists, i, h);
+    }
     let link = |p: usize| {
         let q = &ctx.pages[p];
         (&ctx.titles[p], &q.url, &q.front.summary, &q.front.owner)

@@ -175,6 +175,22 @@ impl SiteCtx<'_> {
     }
 
     pub(super) fn render_page(&self, i: usize, templates: &Templates) -> Result<Vec<u8>, Diagnostic> {
+        self.render_page_with(i, templates, None)
+    }
+
+    /// The sidebar of page `i`.
+    pub(super) fn sidebar(&self, i: usize) -> String {
+        self.nav.sidebar_for(i, &|p| self.pages[p].url.as_str(), self.sidebars)
+    }
+
+    /// Page `i` through its template, with `sidebar` for its sidebar when
+    /// given (see `Extras::splice_sidebar`).
+    pub(super) fn render_page_with(
+        &self,
+        i: usize,
+        templates: &Templates,
+        sidebar: Option<&str>,
+    ) -> Result<Vec<u8>, Diagnostic> {
         let page = &self.pages[i];
         let r = &self.rendered[i];
         let url = page.url.as_str();
@@ -221,7 +237,10 @@ impl SiteCtx<'_> {
         if page.kind == PageKind::Home {
             ctx.insert("recent", self.recent);
         }
-        ctx.insert("sidebar", &self.nav.sidebar_for(i, &|p| self.pages[p].url.as_str(), self.sidebars));
+        match sidebar {
+            Some(s) => ctx.insert("sidebar", s),
+            None => ctx.insert("sidebar", &self.sidebar(i)),
+        }
         let crumbs: Vec<LinkView> = self.nav.ancestors(i).into_iter().map(|p| self.link_view(url, p)).collect();
         ctx.insert("breadcrumbs", &crumbs);
         if let Some(p) = self.nav.prev(i) {

@@ -27,6 +27,10 @@ pub struct Shared {
     pub reads_current: bool,
     /// More than one version is built: pages are worth sharing.
     pub several: bool,
+    /// Pages with a mark for their sidebar (`site::Extras::skeleton`).
+    pub skeletons: PageCache,
+    /// The templates print the sidebar as it is (`pages::sidebar_printed_raw`).
+    pub splice_sidebar: bool,
     /// Pages cut for search, shared by the versions' indexes.
     pub search: Option<Arc<crate::search::Memo>>,
 }
@@ -193,5 +197,18 @@ impl crate::site::Extras for VersionExtras {
             return render().map(Arc::new);
         }
         self.shared.pages.page(key(), url, render)
+    }
+
+    fn splice_sidebar(&self) -> bool {
+        self.shared.several && self.shared.splice_sidebar
+    }
+
+    fn skeleton(
+        &self,
+        url: &str,
+        key: &dyn Fn() -> u64,
+        render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
+    ) -> Result<crate::site::Bytes, Diagnostic> {
+        self.shared.skeletons.page(key(), url, render)
     }
 }

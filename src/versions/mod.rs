@@ -343,6 +343,8 @@ fn build_editions(
         digests: pages::Digests::default(),
         switcher,
         reads_current: pages::may_read_current(b.theme.templates.values().map(String::as_str)),
+        skeletons: pages::PageCache::default(),
+        splice_sidebar: pages::sidebar_printed_raw(b.theme.templates.values().map(String::as_str)),
         several: editions.len() > 1,
         search: (editions.len() > 1).then(Default::default),
     });
@@ -420,11 +422,13 @@ fn build_editions(
     if std::env::var_os("OPSBOOK_TRACE").is_some() {
         use std::sync::atomic::Ordering::Relaxed;
         eprintln!(
-            "versions: markdown {} rendered {} reused; pages {} rendered {} reused",
+            "versions: markdown {} rendered {} reused; pages {} made {} reused; skeletons {} rendered {} reused",
             common.markdown.rendered.load(Relaxed),
             common.markdown.reused.load(Relaxed),
             common.pages.rendered.load(Relaxed),
-            common.pages.reused.load(Relaxed)
+            common.pages.reused.load(Relaxed),
+            common.skeletons.rendered.load(Relaxed),
+            common.skeletons.reused.load(Relaxed)
         );
     }
     // The caches hold every version's pages: freeing them takes a while,

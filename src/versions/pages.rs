@@ -124,6 +124,37 @@ pub fn may_read_current<'a>(templates: impl IntoIterator<Item = &'a str>) -> boo
     templates.into_iter().any(|src| tags(src).any(tag_may_read_current))
 }
 
+/// Whether the templates use `sidebar` only by printing it as it is
+/// (`{{ sidebar | safe }}`; `block sidebar` names a block, not the value).
+/// Then a page can go through its template with a marker in place of its
+/// sidebar, and the sidebar be put in after: a page whose sidebar alone
+/// differs between versions (its section gained or lost a page) needs no
+/// template again. Conservative, like [`may_read_current`]: any other use
+/// (`if sidebar`, `sidebar | length`, `set s = sidebar`,
+/// `__tera_context`) says no.
+pub fn sidebar_printed_raw<'a>(templates: impl IntoIterator<Item = &'a str>) -> bool {
+    templates.into_iter().all(|src| tags(src).all(tag_prints_sidebar_raw))
+}
+
+fn tag_prints_sidebar_raw(tag: &str) -> bool {
+    if tag.contains("__tera_context") {
+        return false;
+    }
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mentions = tag.match_indices("sidebar").any(|(at, _)| {
+        let before = tag[..at].chars().next_back();
+        let after = tag[at + "sidebar".len()..].chars().next();
+        !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident)
+    });
+    if !mentions {
+        return true;
+    }
+    let inner = tag.trim_matches(|c: char| c == '-' || c == '+' || c == '~' || c.is_whitespace());
+    let words: Vec<&str> = inner.split(|c: char| c.is_whitespace() || c == '|').filter(|w| !w.is_empty()).collect();
+    matches!(words.as_slice(), ["sidebar", "safe"] | ["block", "sidebar"] | ["endblock", "sidebar"])
+        && (words[0] != "sidebar" || inner.matches('|').count() == 1)
+}
+
 /// The inside of every `{{ }}` and `{% %}` tag, string literals kept whole.
 fn tags(src: &str) -> impl Iterator<Item = &str> {
     let mut rest = src;
@@ -262,6 +293,30 @@ mod tests {
             ("{% if \"%}\" and versions | length %}y{% endif %}", true),
         ] {
             assert_eq!(may_read_current([src]), reads, "{src}");
+        }
+    }
+
+    #[test]
+    fn the_default_theme_prints_the_sidebar_as_it_is() {
+        let theme = crate::theme::Theme::load(std::path::Path::new("/nonexistent"), None, "en").expect("theme");
+        assert!(sidebar_printed_raw(theme.templates.values().map(String::as_str)));
+    }
+
+    #[test]
+    fn templates_that_use_the_sidebar_otherwise() {
+        for (src, raw) in [
+            ("{% block sidebar %}<nav>{{ sidebar | safe }}</nav>{% endblock sidebar %}", true),
+            ("{{- sidebar|safe -}}", true),
+            ("{{ t.sidebar_label }} {{ page.sidebar_note }} {{ my_sidebar }}", true),
+            ("{# {{ sidebar }} #}", true),
+            ("{{ sidebar }}", false),
+            ("{{ sidebar | safe | upper }}", false),
+            ("{% if sidebar %}x{% endif %}", false),
+            ("{{ sidebar | length }}", false),
+            ("{% set s = sidebar %}{{ s | safe }}", false),
+            ("{{ __tera_context }}", false),
+        ] {
+            assert_eq!(sidebar_printed_raw([src]), raw, "{src}");
         }
     }
 
