@@ -45,6 +45,20 @@ impl SiteIndex {
     /// Resolves `dest`, written in the page at `from` (source folder
     /// `source_dir`, output URL `from_url`).
     pub fn resolve(&self, pages: &[Page], source_dir: &str, from_url: &str, dest: &str) -> Link {
+        self.resolve_as(pages, source_dir, from_url, dest, true)
+    }
+
+    /// [`SiteIndex::resolve`] with an empty href for a link to a page (see
+    /// `markdown::Host::target`).
+    pub fn resolve_target(&self, pages: &[Page], source_dir: &str, from_url: &str, dest: &str) -> Link {
+        self.resolve_as(pages, source_dir, from_url, dest, false)
+    }
+
+    fn resolve_as(&self, pages: &[Page], source_dir: &str, from_url: &str, dest: &str, href: bool) -> Link {
+        let page_link = |to_url: &str, page: usize, fragment: Option<String>, suffix: &str| match href {
+            true => page_link(from_url, to_url, page, fragment, suffix),
+            false => Link { href: String::new(), target: Target::Page { page, fragment } },
+        };
         let dest_trim = dest.trim();
         if dest_trim.is_empty() || has_scheme(dest_trim) || dest_trim.starts_with("//") {
             return Link { href: dest.to_string(), target: Target::External };
@@ -68,7 +82,7 @@ impl SiteIndex {
         // 1. A Markdown file, as on a git forge.
         if from_source.ends_with(".md") || from_source.ends_with(".markdown") {
             return match self.by_rel.get(&from_source) {
-                Some(&i) => page_link(from_url, &pages[i].url, i, fragment, suffix),
+                Some(&i) => page_link(&pages[i].url, i, fragment, suffix),
                 None => missing(dest, &format!("there is no page `{from_source}`")),
             };
         }
@@ -81,7 +95,7 @@ impl SiteIndex {
             [format!("{from_source}.md"), format!("{from_source}/_index.md"), format!("{from_source}/index.md")]
         {
             if let Some(&i) = self.by_rel.get(candidate.trim_start_matches('/')) {
-                return page_link(from_url, &pages[i].url, i, fragment, suffix);
+                return page_link(&pages[i].url, i, fragment, suffix);
             }
         }
         // 4. A pretty URL, resolved the way a browser would from this page.
@@ -90,7 +104,7 @@ impl SiteIndex {
             let out = out.trim_end_matches("index.html").trim_end_matches('/');
             let url = if out.is_empty() { String::new() } else { format!("{out}/") };
             if let Some(&i) = self.by_url.get(&url) {
-                return page_link(from_url, &pages[i].url, i, fragment, suffix);
+                return page_link(&pages[i].url, i, fragment, suffix);
             }
             if self.files.contains(out) {
                 return Link { href: relative(from_url, out) + suffix, target: Target::Asset };

@@ -24,6 +24,13 @@ use highlight::escape;
 pub trait Host {
     /// Rewrites a link or image destination written in this page.
     fn link(&self, dest: &str) -> Link;
+    /// What `link` would point at, without making the href where the
+    /// target fixes it (a page, an anchor, an address elsewhere, a missing
+    /// one; an asset's href is made, as two paths may find one): for
+    /// checking that a rendering's links still point where they did.
+    fn target(&self, dest: &str) -> Link {
+        self.link(dest)
+    }
     /// Renders a fenced data block when `kind` is one (`chart`, `kpi`,
     /// `table`); `None` means it is ordinary code.
     fn data_block(&self, kind: &str, body: &str, at: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>>;

@@ -25,6 +25,10 @@ impl markdown::Host for PageHost<'_> {
         self.site.resolve(self.pages, self.page.source_dir(), &self.page.url, dest)
     }
 
+    fn target(&self, dest: &str) -> Link {
+        self.site.resolve_target(self.pages, self.page.source_dir(), &self.page.url, dest)
+    }
+
     fn data_block(&self, kind: &str, body: &str, at: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>> {
         let ctx = crate::blocks::Context { metrics: self.metrics, lang: self.lang, url: &self.page.url };
         self.blocks.render(&ctx, kind, body, || crate::blocks::render(&ctx, kind, body, at))

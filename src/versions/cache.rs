@@ -182,8 +182,11 @@ fn reuse(
     // The targets here, when any page number differs from the rendering's.
     let mut moved: Option<HashMap<&str, Target>> = None;
     for (i, (dest, href, expected, was)) in e.links.iter().enumerate() {
-        let link = host.link(dest);
-        if link.href != *href || !answers(&link.target, pages, expected) {
+        // The same answer from the same page is the same href, but for an
+        // asset, which two paths may find.
+        let link = host.target(dest);
+        let link = if matches!(link.target, Target::Asset) { host.link(dest) } else { link };
+        if !answers(&link.target, pages, expected) || (matches!(link.target, Target::Asset) && link.href != *href) {
             return None;
         }
         if moved.is_none() && link.target != *was {
@@ -235,6 +238,9 @@ mod tests {
         fn link(&self, dest: &str) -> Link {
             self.index.resolve(self.pages, self.page.source_dir(), &self.page.url, dest)
         }
+        fn target(&self, dest: &str) -> Link {
+            self.index.resolve_target(self.pages, self.page.source_dir(), &self.page.url, dest)
+        }
         fn data_block(&self, _: &str, _: &str, _: &BlockSource) -> Option<Result<String, Vec<Diagnostic>>> {
             None
         }
@@ -244,13 +250,15 @@ mod tests {
     }
 
     /// Renders `a.md` of each site in turn through one cache; returns the
-    /// HTML of each and how many renderings were reused.
+    /// HTML of each and how many renderings were reused. A file not ending
+    /// in `.md` is an asset.
     fn check(sites: &[&[(&str, &str)]], reused: usize) -> Vec<String> {
         let cache = MarkdownCache::default();
         let mut out = Vec::new();
         for files in sites {
-            let pages: Vec<Page> = files.iter().map(|(rel, src)| page(rel, src)).collect();
-            let index = SiteIndex::new(&pages, Vec::new());
+            let (docs, assets): (Vec<_>, Vec<_>) = files.iter().partition(|(rel, _)| rel.ends_with(".md"));
+            let pages: Vec<Page> = docs.iter().map(|(rel, src)| page(rel, src)).collect();
+            let index = SiteIndex::new(&pages, assets.iter().map(|(rel, _)| rel.to_string()));
             let a = pages.iter().find(|p| p.rel == "a.md").expect("a.md");
             let host = SiteHost { index: &index, pages: &pages, page: a };
             let input = markdown::Input { file: &a.file, src: &a.src, body_start: 0, title: None };
@@ -281,6 +289,19 @@ mod tests {
         let html = check(&[v1, v2], 0);
         assert!(html[0].contains("href=\"../b/index.html\""), "{}", html[0]);
         assert!(!html[1].contains("index.html"), "{}", html[1]);
+    }
+
+    #[test]
+    fn an_asset_found_by_another_path_renders_again() {
+        // `img.png` beside the page's file, then only beside its output
+        // (`a/img.png`, the way a browser resolves it): an asset both times,
+        // with another href.
+        let v1: &[(&str, &str)] = &[("a.md", "![x](img.png)"), ("img.png", "")];
+        let v2: &[(&str, &str)] = &[("a.md", "![x](img.png)"), ("a/img.png", "")];
+        let html = check(&[v1, v2, v2], 1);
+        assert!(html[0].contains("src=\"../img.png\""), "{}", html[0]);
+        assert!(html[1].contains("src=\"img.png\""), "{}", html[1]);
+        assert_eq!(html[1], html[2]);
     }
 
     #[test]
