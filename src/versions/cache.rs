@@ -125,6 +125,16 @@ impl MarkdownCache {
         // Newest first: the version built just before is the likeliest match.
         for e in candidates.into_iter().rev() {
             if let Some(r) = reuse(&e, page, pages, input, host) {
+                // A debug build renders it again: the tests catch a
+                // question the reuse does not ask.
+                if cfg!(debug_assertions) {
+                    let fresh = markdown::render(input, host);
+                    assert!(
+                        format!("{fresh:?}") == format!("{r:?}"),
+                        "Markdown of `{}` reused from another version differs from its own rendering",
+                        page.url
+                    );
+                }
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 return r;
             }
