@@ -33,7 +33,7 @@ mod print;
 mod views;
 
 use checks::{check_links, collect_aliases, foreign_syntax_warnings};
-use keys::{frame_key, nav_lists, page_key, with_sidebar_key};
+use keys::{frame_key, nav_lists};
 use listings::{Listings, listings};
 use views::{SiteCtx, sitemap};
 
@@ -130,13 +130,13 @@ pub trait Extras: Send + Sync {
         key: &dyn Fn() -> u64,
         render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<Bytes, Diagnostic>;
-    /// Whether pages go through their template with [`SIDEBAR_MARK`] for a
+    /// Whether pages go through their template with `views::SIDEBAR_MARK` for a
     /// sidebar, which is put in after ([`Extras::skeleton`]): the templates
     /// only print the sidebar as it is.
     fn splice_sidebar(&self) -> bool {
         false
     }
-    /// A page through its template with [`SIDEBAR_MARK`] for its sidebar:
+    /// A page through its template with `views::SIDEBAR_MARK` for its sidebar:
     /// the one another version made under the same `key` (everything the
     /// template reads but the sidebar), else `render`.
     fn skeleton(
@@ -147,24 +147,6 @@ pub trait Extras: Send + Sync {
     ) -> Result<Bytes, Diagnostic> {
         render().map(Arc::new)
     }
-}
-
-/// What stands for a page's sidebar in a page rendered without it (see
-/// [`Extras::splice_sidebar`]): private-use characters around a name, text
-/// no title or page holds.
-pub const SIDEBAR_MARK: &str = "\u{E000}opsbook-sidebar\u{E000}";
-
-/// `skeleton` with every [`SIDEBAR_MARK`] replaced by `sidebar`.
-fn splice_sidebar(skeleton: &[u8], sidebar: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(skeleton.len() + sidebar.len());
-    let mut last = 0;
-    for at in memchr::memmem::find_iter(skeleton, SIDEBAR_MARK.as_bytes()) {
-        out.extend_from_slice(&skeleton[last..at]);
-        out.extend_from_slice(sidebar.as_bytes());
-        last = at + SIDEBAR_MARK.len();
-    }
-    out.extend_from_slice(&skeleton[last..]);
-    out
 }
 
 #[derive(Debug, Default)]
@@ -439,37 +421,9 @@ pub fn build(
                         m.page(key, &pages[i], &rendered[i], || ctx.render_page(i, &templates))
                             .map(|html| sink.write_shared(&rel, html))
                     }
-                    (None, _, Some(x)) if x.splice_sidebar() => {
-                        // Two keys: the page's, and its skeleton's (all but
-                        // the sidebar), which another version may share
-                        // while its sidebar differs.
-                        let keys = std::cell::OnceCell::new();
-                        let keys = || {
-                            *keys.get_or_init(|| {
-                                let skeleton = page_key(ctx, base, &lists, i, x.as_ref(), false);
-                                (skeleton, with_sidebar_key(ctx, &lists, i, skeleton))
-                            })
-                        };
-                        let url = &pages[i].url;
-                        let render = || {
-                            let skeleton = || ctx.render_page_with(i, &templates, Some(SIDEBAR_MARK));
-                            let skeleton = x.skeleton(url, &|| keys().0, &skeleton)?;
-                            let page = splice_sidebar(&skeleton, &ctx.sidebar(i));
-                            if cfg!(debug_assertions) {
-                                assert!(
-                                    page == ctx.render_page(i, &templates)?,
-                                    "page `{url}` with its sidebar put in differs from its own rendering"
-                                );
-                            }
-                            Ok(page)
-                        };
-                        x.page(url, &|| keys().1, &render).map(|html| sink.write_shared(&rel, html))
-                    }
-                    (None, _, Some(x)) => {
-                        let key = || page_key(ctx, base, &lists, i, x.as_ref(), true);
-                        x.page(&pages[i].url, &key, &|| ctx.render_page(i, &templates))
-                            .map(|html| sink.write_shared(&rel, html))
-                    }
+                    (None, _, Some(x)) => ctx
+                        .shared_page(x.as_ref(), base, &lists, i, &templates)
+                        .map(|html| sink.write_shared(&rel, html)),
                     _ => ctx.render_page(i, &templates).map(|html| sink.write(&rel, &html)),
                 };
                 match written {

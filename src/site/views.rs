@@ -12,7 +12,31 @@ use crate::nav::Nav;
 use crate::render::Templates;
 
 use super::listings::tag_url;
-use super::{Options, review, text_dir};
+use super::{Options, keys, review, text_dir};
+
+/// What stands for a page's sidebar in a page rendered without it (see
+/// `Extras::splice_sidebar`): private-use characters around a name, text
+/// no title or page holds.
+pub(super) const SIDEBAR_MARK: &str = "\u{E000}opsbook-sidebar\u{E000}";
+
+/// `html` with every `mark` replaced by `parts`, one after the other; `None`
+/// when it holds no `mark`. Text too big to go through the template engine
+/// (the print page's chapters, which it would copy twice) or shared across
+/// versions without it (a page without its sidebar) is put in after it.
+fn put_in<S: AsRef<str>>(html: &[u8], mark: &str, parts: &[S]) -> Option<Vec<u8>> {
+    let mut found = memchr::memmem::find_iter(html, mark.as_bytes()).peekable();
+    found.peek()?;
+    let size: usize = parts.iter().map(|p| p.as_ref().len()).sum();
+    let mut out = Vec::with_capacity(html.len() + size);
+    let mut last = 0;
+    for at in found {
+        out.extend_from_slice(&html[last..at]);
+        parts.iter().for_each(|p| out.extend_from_slice(p.as_ref().as_bytes()));
+        last = at + mark.len();
+    }
+    out.extend_from_slice(&html[last..]);
+    Some(out)
+}
 
 /// What `print.html` shows besides the site.
 #[derive(Serialize)]
@@ -179,8 +203,49 @@ impl SiteCtx<'_> {
     }
 
     /// The sidebar of page `i`.
-    pub(super) fn sidebar(&self, i: usize) -> String {
+    fn sidebar(&self, i: usize) -> String {
         self.nav.sidebar_for(i, &|p| self.pages[p].url.as_str(), self.sidebars)
+    }
+
+    /// Page `i` as another version may already have made it
+    /// (`Extras::page`, under the key of everything its template reads).
+    /// When the templates print the sidebar only as it is, the page without
+    /// its sidebar ([`SIDEBAR_MARK`] in its place) is shared too, under a
+    /// key without the sidebar, so a page whose sidebar alone differs takes
+    /// a copy instead of a template.
+    pub(super) fn shared_page(
+        &self,
+        x: &dyn super::Extras,
+        base: u64,
+        lists: &[u64],
+        i: usize,
+        templates: &Templates,
+    ) -> Result<super::Bytes, Diagnostic> {
+        let url = &self.pages[i].url;
+        if !x.splice_sidebar() {
+            let key = || keys::page_key(self, base, lists, i, x, true);
+            return x.page(url, &key, &|| self.render_page(i, templates));
+        }
+        let keys = std::cell::OnceCell::new();
+        let keys = || {
+            *keys.get_or_init(|| {
+                let skeleton = keys::page_key(self, base, lists, i, x, false);
+                (skeleton, keys::with_sidebar_key(self, lists, i, skeleton))
+            })
+        };
+        let render = || {
+            let skeleton = || self.render_page_with(i, templates, Some(SIDEBAR_MARK));
+            let skeleton = x.skeleton(url, &|| keys().0, &skeleton)?;
+            let page = put_in(&skeleton, SIDEBAR_MARK, &[self.sidebar(i)]).unwrap_or_else(|| skeleton.to_vec());
+            if cfg!(debug_assertions) {
+                assert!(
+                    page == self.render_page(i, templates)?,
+                    "page `{url}` with its sidebar put in differs from its own rendering"
+                );
+            }
+            Ok(page)
+        };
+        x.page(url, &|| keys().1, &render)
     }
 
     /// Page `i` through its template, with `sidebar` for its sidebar when
@@ -301,15 +366,7 @@ impl SiteCtx<'_> {
         ctx.insert("print", &PrintView { toc: &book.toc, chapters, count, date: self.opts.today.to_string() });
         let html = templates.render("print.html", &ctx, url)?;
         // The chapters go where the template printed their stand-in.
-        let Some(at) = html.windows(chapters.len()).position(|w| w == chapters.as_bytes()) else {
-            return Ok(html);
-        };
-        let size = html.len() - chapters.len() + book.chapters.iter().map(String::len).sum::<usize>();
-        let mut page = Vec::with_capacity(size);
-        page.extend_from_slice(&html[..at]);
-        book.chapters.iter().for_each(|c| page.extend_from_slice(c.as_bytes()));
-        page.extend_from_slice(&html[at + chapters.len()..]);
-        Ok(page)
+        Ok(put_in(&html, chapters, &book.chapters).unwrap_or(html))
     }
 
     pub(super) fn synthetic<'s>(&'s self, title: &'s str, url: &'s str, kind: &'static str) -> PageView<'s> {
@@ -368,5 +425,17 @@ impl SiteCtx<'_> {
         ctx.insert("page", &self.synthetic(title, &dir, "redirect"));
         ctx.insert("redirect_to", &links::page_href(&dir, to_url));
         templates.render("redirect.html", &ctx, source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::put_in;
+
+    #[test]
+    fn put_in_replaces_every_mark_and_leaves_a_page_without_one() {
+        let got = put_in(b"<a>@@</a><b>@@</b>", "@@", &["1", "2"]).map(String::from_utf8);
+        assert_eq!(got, Some(Ok("<a>12</a><b>12</b>".to_string())));
+        assert_eq!(put_in(b"<a>@</a>", "@@", &["x"]), None);
     }
 }
