@@ -55,7 +55,7 @@ impl SiteIndex {
     }
 
     fn resolve_as(&self, pages: &[Page], source_dir: &str, from_url: &str, dest: &str, href: bool) -> Link {
-        let page_link = |to_url: &str, page: usize, fragment: Option<String>, suffix: &str| match href {
+        let to_page = |to_url: &str, page: usize, fragment: Option<String>, suffix: &str| match href {
             true => page_link(from_url, to_url, page, fragment, suffix),
             false => Link { href: String::new(), target: Target::Page { page, fragment } },
         };
@@ -82,7 +82,7 @@ impl SiteIndex {
         // 1. A Markdown file, as on a git forge.
         if from_source.ends_with(".md") || from_source.ends_with(".markdown") {
             return match self.by_rel.get(&from_source) {
-                Some(&i) => page_link(&pages[i].url, i, fragment, suffix),
+                Some(&i) => to_page(&pages[i].url, i, fragment, suffix),
                 None => missing(dest, &format!("there is no page `{from_source}`")),
             };
         }
@@ -95,7 +95,7 @@ impl SiteIndex {
             [format!("{from_source}.md"), format!("{from_source}/_index.md"), format!("{from_source}/index.md")]
         {
             if let Some(&i) = self.by_rel.get(candidate.trim_start_matches('/')) {
-                return page_link(&pages[i].url, i, fragment, suffix);
+                return to_page(&pages[i].url, i, fragment, suffix);
             }
         }
         // 4. A pretty URL, resolved the way a browser would from this page.
@@ -104,7 +104,7 @@ impl SiteIndex {
             let out = out.trim_end_matches("index.html").trim_end_matches('/');
             let url = if out.is_empty() { String::new() } else { format!("{out}/") };
             if let Some(&i) = self.by_url.get(&url) {
-                return page_link(&pages[i].url, i, fragment, suffix);
+                return to_page(&pages[i].url, i, fragment, suffix);
             }
             if self.files.contains(out) {
                 return Link { href: relative(from_url, out) + suffix, target: Target::Asset };

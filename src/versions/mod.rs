@@ -40,8 +40,7 @@ mod source;
 mod switcher;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -454,28 +453,14 @@ where
         return Vec::new();
     };
     let first = one(i, e);
-    let rest: Vec<Mutex<Option<(usize, Edition)>>> = editions.map(|e| Mutex::new(Some(e))).collect();
-    let next = AtomicUsize::new(0);
-    let built: Vec<Mutex<Option<(Version, Built)>>> = rest.iter().map(|_| Mutex::new(None)).collect();
-    let threads = rayon::current_num_threads().clamp(1, rest.len().max(1));
-    rayon::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|_| {
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(slot) = rest.get(k) else { break };
-                    let taken = slot.lock().ok().and_then(|mut e| e.take());
-                    if let Some((i, e)) = taken {
-                        let out = one(i, e);
-                        if let Ok(mut b) = built[k].lock() {
-                            *b = Some(out);
-                        }
-                    }
-                }
-            });
+    // In the order spawned: the next free thread takes the next newest.
+    let mut built: Vec<Option<(Version, Built)>> = (0..editions.len()).map(|_| None).collect();
+    rayon::scope_fifo(|s| {
+        for (slot, (i, e)) in built.iter_mut().zip(editions) {
+            s.spawn_fifo(move |_| *slot = Some(one(i, e)));
         }
     });
-    std::iter::once(first).chain(built.into_iter().filter_map(|b| b.into_inner().ok().flatten())).collect()
+    std::iter::once(first).chain(built.into_iter().flatten()).collect()
 }
 
 fn changes_page(url: &str, title: String, html: String) -> Page {
