@@ -9,7 +9,6 @@
 //! bytes, whatever the thread count.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -17,13 +16,13 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::{Content, Page, PageKind};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::frontmatter::parse_period;
 use crate::links::SiteIndex;
 use crate::markdown::{self, Rendered, Target};
 use crate::nav::{self, Nav};
 use crate::render::Templates;
 use crate::theme::Theme;
 
+mod api;
 mod checks;
 mod host;
 mod keys;
@@ -37,158 +36,8 @@ use keys::{frame_key, nav_lists};
 use listings::{Listings, listings};
 use views::{SiteCtx, sitemap};
 
-/// A finished file's bytes, shared without a copy: a page rendered into a
-/// `Vec` is kept as it is (an `Arc<[u8]>` would copy it once more).
-pub type Bytes = Arc<Vec<u8>>;
-
-/// Where output files go.
-pub trait Sink: Sync {
-    fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
-    fn copy(&self, rel: &str, from: &std::path::Path) -> std::io::Result<()>;
-    /// Writes bytes the caller shares; a sink that keeps files in memory
-    /// (`serve`) takes them without a copy.
-    fn write_shared(&self, rel: &str, bytes: Bytes) -> std::io::Result<()> {
-        self.write(rel, &bytes)
-    }
-    /// Makes `rel` the same file as the already written `existing` (a hard
-    /// link on disk, so versions share unchanged files). `Ok(false)` when the
-    /// sink cannot; the caller writes instead.
-    fn link(&self, _rel: &str, _existing: &str) -> std::io::Result<bool> {
-        Ok(false)
-    }
-    /// Takes work whose files can come later (the search index), or hands
-    /// it back to be run now and written like any other file (the default).
-    fn defer(&self, job: Deferred) -> Option<Deferred> {
-        Some(job)
-    }
-    /// Forgets every file written and job deferred so far: a build of all
-    /// versions starts again without one that failed. A sink that keeps
-    /// nothing need not do anything.
-    fn restart(&self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Work a [`Sink`] may run after the build: output path → contents.
-pub type Deferred = Box<dyn FnOnce() -> Vec<(String, String)> + Send>;
-
-#[derive(Clone)]
-pub struct Options {
-    pub strict: bool,
-    pub today: jiff::civil::Date,
-    /// `check`: gathers what only a check reports, once pages are rendered.
-    pub audit: Option<std::sync::Arc<crate::check::Audit>>,
-    /// `serve`: Markdown and pages reused from earlier builds (see `cache`
-    /// for what must be part of its keys).
-    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
-    /// Whether to make the print page (`[print]` may still leave it out):
-    /// the version at the output root only.
-    pub print: bool,
-    /// `versions`: Markdown shared across versions, git dates, the switcher.
-    pub extras: Option<std::sync::Arc<dyn Extras>>,
-}
-
-/// What the versions stage adds to the build of one version.
-pub trait Extras: Send + Sync {
-    /// Renders a page's Markdown, or reuses what another version rendered
-    /// from the same text when everything it read is the same here.
-    fn markdown(
-        &self,
-        page: &Page,
-        pages: &[Page],
-        input: &markdown::Input<'_>,
-        host: &dyn markdown::Host,
-    ) -> Arc<Rendered>;
-    /// `page.updated`: the date of the page's last change (`YYYY-MM-DD`).
-    fn updated(&self, page: &Page) -> Option<String>;
-    /// The commit that last changed the page, for the home page's list of
-    /// recent changes; `None` where `updated` has no date.
-    fn last_change(&self, _page: &Page) -> Option<std::sync::Arc<crate::git::Stamp>> {
-        None
-    }
-    /// Adds template values (`versions`, `git`) for the output page at `url`.
-    fn context(&self, url: &str, ctx: &mut tera::Context);
-    /// Hashes everything `updated` and `context` depend on (for `cache`).
-    fn fingerprint(&self, h: &mut std::hash::DefaultHasher);
-    /// Pages cut for search by another version's build, shared with this one.
-    fn search_memo(&self) -> Option<Arc<crate::search::Memo>> {
-        None
-    }
-    /// Hashes what `updated` and `context` give `page`, for [`Extras::page`].
-    fn page_key(&self, page: &Page, h: &mut std::hash::DefaultHasher);
-    /// Hashes a page's rendered Markdown (HTML and contents), for
-    /// [`Extras::page`]; the versions hash each shared rendering once.
-    fn content_key(&self, rendered: &Arc<Rendered>, h: &mut std::hash::DefaultHasher) {
-        keys::content_key(rendered, h);
-    }
-    /// The page at `url` through its template: the HTML another version made
-    /// of it under the same `key` (everything the template reads, see
-    /// `page_key`), else `render`.
-    fn page(
-        &self,
-        url: &str,
-        key: &dyn Fn() -> u64,
-        render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
-    ) -> Result<Bytes, Diagnostic>;
-    /// Whether pages go through their template with `views::SIDEBAR_MARK` for a
-    /// sidebar, which is put in after ([`Extras::skeleton`]): the templates
-    /// only print the sidebar as it is.
-    fn splice_sidebar(&self) -> bool {
-        false
-    }
-    /// A page through its template with `views::SIDEBAR_MARK` for its sidebar:
-    /// the one another version made under the same `key` (everything the
-    /// template reads but the sidebar), else `render`.
-    fn skeleton(
-        &self,
-        _url: &str,
-        _key: &dyn Fn() -> u64,
-        render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
-    ) -> Result<Bytes, Diagnostic> {
-        render().map(Arc::new)
-    }
-}
-
-#[derive(Debug, Default)]
-pub struct Summary {
-    pub pages: usize,
-    pub files: usize,
-}
-
-/// A file from the site's `static/` folder, copied to the output root.
-pub struct StaticFile {
-    pub rel: String,
-    pub path: PathBuf,
-}
-
-/// Review state of a page against `today`.
-pub struct Review {
-    pub due: Option<jiff::civil::Date>,
-    pub status: &'static str,
-}
-
-pub fn review(page: &Page, default_every: Option<&str>, today: jiff::civil::Date) -> Review {
-    let Some(reviewed) = page.front.reviewed else {
-        return Review { due: None, status: "none" };
-    };
-    let every = page.front.review_every.as_deref().or(default_every).and_then(parse_period);
-    let Some(due) = every.and_then(|span| reviewed.0.checked_add(span).ok()) else {
-        return Review { due: None, status: "fresh" };
-    };
-    let status = if today > due {
-        "overdue"
-    } else if today.checked_add(jiff::Span::new().days(14)).is_ok_and(|soon| soon >= due) {
-        "due"
-    } else {
-        "fresh"
-    };
-    Review { due: Some(due), status }
-}
-
-fn text_dir(lang: &str) -> &'static str {
-    let primary = lang.split(['-', '_']).next().unwrap_or("");
-    if matches!(primary, "ar" | "fa" | "he" | "ur" | "ps" | "yi" | "dv" | "ckb") { "rtl" } else { "ltr" }
-}
+pub use api::{Bytes, Deferred, Extras, Options, Sink, StaticFile, Summary};
+pub use views::{Review, review};
 
 /// Builds every page of the site into `sink`.
 pub fn build(
@@ -575,16 +424,4 @@ fn nav_from_file(
         });
     diags.extend(problems);
     nav
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn right_to_left_languages() {
-        assert_eq!(text_dir("ar"), "rtl");
-        assert_eq!(text_dir("fa-IR"), "rtl");
-        assert_eq!(text_dir("zh-CN"), "ltr");
-    }
 }

@@ -12,7 +12,7 @@ use crate::nav::Nav;
 use crate::render::Templates;
 
 use super::listings::tag_url;
-use super::{Options, keys, review, text_dir};
+use super::{Options, keys};
 
 /// What stands for a page's sidebar in a page rendered without it (see
 /// `Extras::splice_sidebar`): private-use characters around a name, text
@@ -428,9 +428,45 @@ impl SiteCtx<'_> {
     }
 }
 
+/// Review state of a page against `today`.
+pub struct Review {
+    pub due: Option<jiff::civil::Date>,
+    pub status: &'static str,
+}
+
+pub fn review(page: &Page, default_every: Option<&str>, today: jiff::civil::Date) -> Review {
+    let Some(reviewed) = page.front.reviewed else {
+        return Review { due: None, status: "none" };
+    };
+    let every = page.front.review_every.as_deref().or(default_every).and_then(crate::frontmatter::parse_period);
+    let Some(due) = every.and_then(|span| reviewed.0.checked_add(span).ok()) else {
+        return Review { due: None, status: "fresh" };
+    };
+    let status = if today > due {
+        "overdue"
+    } else if today.checked_add(jiff::Span::new().days(14)).is_ok_and(|soon| soon >= due) {
+        "due"
+    } else {
+        "fresh"
+    };
+    Review { due: Some(due), status }
+}
+
+fn text_dir(lang: &str) -> &'static str {
+    let primary = lang.split(['-', '_']).next().unwrap_or("");
+    if matches!(primary, "ar" | "fa" | "he" | "ur" | "ps" | "yi" | "dv" | "ckb") { "rtl" } else { "ltr" }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::put_in;
+    use super::{put_in, text_dir};
+
+    #[test]
+    fn right_to_left_languages() {
+        assert_eq!(text_dir("ar"), "rtl");
+        assert_eq!(text_dir("fa-IR"), "rtl");
+        assert_eq!(text_dir("zh-CN"), "ltr");
+    }
 
     #[test]
     fn put_in_replaces_every_mark_and_leaves_a_page_without_one() {
