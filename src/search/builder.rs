@@ -59,11 +59,27 @@ const BLOCK: usize = 256;
 /// Aim for page chunks of about this many bytes.
 const CHUNK_BYTES: usize = 32 * 1024;
 
-/// A page for the index: its text, and its tokens when a [`super::Memo`]
-/// kept them from an earlier build (else they are cut here, block by block).
+/// A page for the index: its text, and its tokens and chunk entry when a
+/// [`super::Memo`] kept them from an earlier build (else they are made here,
+/// block by block and chunk by chunk).
 pub struct Indexed {
     pub doc: Arc<Doc>,
-    pub tokens: Option<Arc<Tokens>>,
+    pub prepared: Option<Arc<Prepared>>,
+}
+
+/// What the index makes of one page, kept across the versions of a site.
+pub struct Prepared {
+    tokens: Tokens,
+    /// The page's entry in its chunk file.
+    entry: String,
+}
+
+impl Prepared {
+    pub fn of(doc: &Doc) -> Prepared {
+        let mut entry = String::new();
+        push_entry(&mut entry, doc);
+        Prepared { tokens: Tokens::of(doc), entry }
+    }
 }
 
 /// Output path (under the site root) → contents.
@@ -92,8 +108,8 @@ fn files_cut_at(docs: &[Indexed], split_bytes: usize) -> Vec<(String, String)> {
             let mut gather = Block::default();
             for (j, d) in block.iter().enumerate() {
                 let first = first[b * BLOCK + j];
-                match &d.tokens {
-                    Some(tokens) => gather.add(tokens, first),
+                match &d.prepared {
+                    Some(p) => gather.add(&p.tokens, first),
                     None => gather.add(&Tokens::of(&d.doc), first),
                 }
             }
@@ -472,26 +488,37 @@ fn chunks(docs: &[Indexed]) -> (Vec<(String, String)>, Vec<u32>) {
         .enumerate()
         .map(|(k, w)| {
             let mut body = format!("opsbookIndex(\"d{k}\",[");
-            for (i, d) in docs[w[0]..w[1]].iter().map(|d| &d.doc).enumerate() {
-                // `[href,title,[id,heading,text,…]]`, as serde_json writes it.
-                body.push_str(if i > 0 { ",[" } else { "[" });
-                push_json(&mut body, &d.href);
-                body.push(',');
-                push_json(&mut body, &d.title);
-                body.push_str(",[");
-                for (k, field) in d.sections.iter().flat_map(|s| [&s.id, &s.heading, &s.text]).enumerate() {
-                    if k > 0 {
-                        body.push(',');
-                    }
-                    push_json(&mut body, field);
+            for (i, d) in docs[w[0]..w[1]].iter().enumerate() {
+                if i > 0 {
+                    body.push(',');
                 }
-                body.push_str("]]");
+                match &d.prepared {
+                    Some(p) => body.push_str(&p.entry),
+                    None => push_entry(&mut body, &d.doc),
+                }
             }
             body.push_str("]);\n");
             (format!("assets/search/d{k}.js"), body)
         })
         .collect();
     (files, bounds.windows(2).map(|w| (w[1] - w[0]) as u32).collect())
+}
+
+/// A page's entry in its chunk: `[href,title,[id,heading,text,…]]`, as
+/// serde_json writes it.
+fn push_entry(body: &mut String, d: &Doc) {
+    body.push('[');
+    push_json(body, &d.href);
+    body.push(',');
+    push_json(body, &d.title);
+    body.push_str(",[");
+    for (k, field) in d.sections.iter().flat_map(|s| [&s.id, &s.heading, &s.text]).enumerate() {
+        if k > 0 {
+            body.push(',');
+        }
+        push_json(body, field);
+    }
+    body.push_str("]]");
 }
 
 pub fn push_number(out: &mut String, mut n: u32) {
@@ -536,7 +563,7 @@ mod tests {
                     })
                     .collect();
                 let doc = Doc { href: format!("p{i}/index.html"), title: format!("页面 {i}"), sections };
-                Indexed { doc: Arc::new(doc), tokens: None }
+                Indexed { doc: Arc::new(doc), prepared: None }
             })
             .collect();
         let whole = files_cut_at(&docs, usize::MAX);

@@ -74,7 +74,7 @@ pub fn docs(
         })
         .map(|((p, r), title)| match memo {
             Some(m) => m.get(p, r, title),
-            None => builder::Indexed { doc: Arc::new(doc(p, r, title)), tokens: None },
+            None => builder::Indexed { doc: Arc::new(doc(p, r, title)), prepared: None },
         })
         .collect();
     crate::trace("search: pages cut into sections");
@@ -90,7 +90,7 @@ fn doc(page: &Page, r: &Rendered, title: &str) -> Doc {
     Doc { href: crate::links::page_href("", &page.url), title: title.to_string(), sections }
 }
 
-/// Pages already cut into sections and tokens, for builds that index much
+/// Pages already cut into sections, tokens and chunk entries, for builds that index much
 /// the same pages again: the versions of a site share most of their pages.
 /// A page is found again only when its address, title, summary and HTML
 /// are all the same (compared in full, not by hash).
@@ -104,7 +104,7 @@ struct Seen {
     title: String,
     summary: Option<String>,
     doc: Arc<Doc>,
-    tokens: Arc<builder::Tokens>,
+    prepared: Arc<builder::Prepared>,
 }
 
 impl Memo {
@@ -117,20 +117,20 @@ impl Memo {
         if let Ok(map) = self.pages.lock()
             && let Some(s) = map.get(&page.url).and_then(|list| list.iter().find(|s| same(s)))
         {
-            return builder::Indexed { doc: Arc::clone(&s.doc), tokens: Some(Arc::clone(&s.tokens)) };
+            return builder::Indexed { doc: Arc::clone(&s.doc), prepared: Some(Arc::clone(&s.prepared)) };
         }
         let doc = Arc::new(doc(page, r, title));
-        let tokens = Arc::new(builder::Tokens::of(&doc));
+        let prepared = Arc::new(builder::Prepared::of(&doc));
         if let Ok(mut map) = self.pages.lock() {
             map.entry(page.url.clone()).or_default().push(Seen {
                 rendered: Arc::clone(r),
                 title: title.to_string(),
                 summary: page.front.summary.clone(),
                 doc: Arc::clone(&doc),
-                tokens: Arc::clone(&tokens),
+                prepared: Arc::clone(&prepared),
             });
         }
-        builder::Indexed { doc, tokens: Some(tokens) }
+        builder::Indexed { doc, prepared: Some(prepared) }
     }
 }
 
