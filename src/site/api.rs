@@ -103,13 +103,13 @@ pub trait Extras: Send + Sync {
         key: &dyn Fn() -> u64,
         render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<Bytes, Diagnostic>;
-    /// Whether pages go through their template with `views::SIDEBAR_MARK` for a
+    /// Whether pages go through their template with `views::sidebar_mark()` for a
     /// sidebar, which is put in after ([`Extras::skeleton`]): the templates
     /// only print the sidebar as it is.
     fn splice_sidebar(&self) -> bool {
         false
     }
-    /// A page through its template with `views::SIDEBAR_MARK` for its sidebar:
+    /// A page through its template with `views::sidebar_mark()` for its sidebar:
     /// the one another version made under the same `key` (everything the
     /// template reads but the sidebar), else `render`.
     fn skeleton(

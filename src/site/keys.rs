@@ -33,7 +33,7 @@ impl std::fmt::Write for HashWriter<'_> {
 /// previous, next, children) and what the extras give it. Whatever
 /// `SiteCtx::render_page` reads must be hashed here.
 /// Without the sidebar when `sidebar` is false: the key of the page with
-/// `views::SIDEBAR_MARK` for it ([`with_sidebar_key`] adds it).
+/// `views::sidebar_mark()` for it ([`with_sidebar_key`] adds it).
 pub(super) fn page_key(
     ctx: &SiteCtx<'_>,
     base: u64,

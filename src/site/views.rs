@@ -15,9 +15,18 @@ use super::listings::tag_url;
 use super::{Options, keys};
 
 /// What stands for a page's sidebar in a page rendered without it (see
-/// `Extras::splice_sidebar`): private-use characters around a name, text
-/// no title or page holds.
-pub(super) const SIDEBAR_MARK: &str = "\u{E000}opsbook-sidebar\u{E000}";
+/// `Extras::splice_sidebar`): private-use characters around a name and a
+/// number drawn once per process. A page's own text goes into the page
+/// as it is, so a fixed mark that a page happened to quote would be
+/// replaced by the sidebar; this one no page can know.
+pub(super) fn sidebar_mark() -> &'static str {
+    static MARK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MARK.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let drawn = std::collections::hash_map::RandomState::new().build_hasher().finish();
+        format!("\u{E000}opsbook-sidebar-{drawn:016x}\u{E000}")
+    })
+}
 
 /// `html` with every `mark` replaced by `parts`, one after the other; `None`
 /// when it holds no `mark`. Text too big to go through the template engine
@@ -210,7 +219,7 @@ impl SiteCtx<'_> {
     /// Page `i` as another version may already have made it
     /// (`Extras::page`, under the key of everything its template reads).
     /// When the templates print the sidebar only as it is, the page without
-    /// its sidebar ([`SIDEBAR_MARK`] in its place) is shared too, under a
+    /// its sidebar ([`sidebar_mark`] in its place) is shared too, under a
     /// key without the sidebar, so a page whose sidebar alone differs takes
     /// a copy instead of a template.
     pub(super) fn shared_page(
@@ -234,9 +243,9 @@ impl SiteCtx<'_> {
             })
         };
         let render = || {
-            let skeleton = || self.render_page_with(i, templates, Some(SIDEBAR_MARK));
+            let skeleton = || self.render_page_with(i, templates, Some(sidebar_mark()));
             let skeleton = x.skeleton(url, &|| keys().0, &skeleton)?;
-            let page = put_in(&skeleton, SIDEBAR_MARK, &[self.sidebar(i)]).unwrap_or_else(|| skeleton.to_vec());
+            let page = put_in(&skeleton, sidebar_mark(), &[self.sidebar(i)]).unwrap_or_else(|| skeleton.to_vec());
             if cfg!(debug_assertions) {
                 assert!(
                     page == self.render_page(i, templates)?,

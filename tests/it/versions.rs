@@ -561,6 +561,33 @@ fn pages_shared_across_versions_keep_what_differs_per_version() {
 }
 
 #[test]
+fn a_page_quoting_what_once_marked_the_sidebar_keeps_its_text() {
+    if !have_git() {
+        return;
+    }
+    // Pages of older versions go through their template with a mark where
+    // the sidebar goes; a page whose text holds that mark must keep it.
+    let quote = "\u{E000}opsbook-sidebar\u{E000}";
+    let run = Repo::new("language = \"en\"\n[versions]\ntags = \"v*\"\n")
+        .write("content/_index.md", "# Ops\n")
+        .write("content/guide/a.md", &format!("# A\n\nQuoted: {quote}.\n"))
+        .write("content/guide/b.md", "# B\n\nFirst.\n")
+        .commit("2026-01-04T10:00:00+08:00", "Ann", "Zero")
+        .run(&["tag", "v0"])
+        .write("content/guide/b.md", "# B\n\nSecond.\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "One")
+        .run(&["tag", "v1"])
+        .site
+        .build(&[]);
+    run.ok();
+    for dir in ["", "v/v1/", "v/v0/"] {
+        let page = run.read(&format!("{dir}guide/a/index.html"));
+        assert!(page.contains(&format!("<p>Quoted: {quote}.</p>")), "{dir}: {page}");
+        assert_eq!(page.matches("id=\"ob-sidebar\"").count(), 1, "{dir}");
+    }
+}
+
+#[test]
 fn a_theme_that_names_the_version_gets_its_own_name_on_every_page() {
     if !have_git() {
         return;
