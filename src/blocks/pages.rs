@@ -53,7 +53,8 @@ pub fn metric_pages(
             ..FrontMatter::default()
         };
         out.push(Page {
-            rel: url.clone(),
+            // Its file, so the page shows that file's git history.
+            rel: m.rel.clone(),
             file: m.file.clone(),
             url: url.clone(),
             kind: PageKind::Page,

@@ -39,6 +39,9 @@ pub struct Metric {
     pub id: String,
     /// The file, as shown in diagnostics.
     pub file: String,
+    /// The file from the content folder (`metrics/dau.toml`): the key of its
+    /// git history.
+    pub rel: String,
     pub title: String,
     pub unit: String,
     pub description: Option<String>,

@@ -69,6 +69,7 @@ pub fn parse(rel: &str, file: &str, src: &str) -> Result<Metric, Vec<Diagnostic>
     Ok(Metric {
         id,
         file: file.to_string(),
+        rel: rel.to_string(),
         title: raw.title.into_inner(),
         unit,
         description: raw.description,

@@ -79,8 +79,9 @@ pub trait Extras: Send + Sync {
     fn last_change(&self, _page: &Page) -> Option<std::sync::Arc<crate::git::Stamp>> {
         None
     }
-    /// Adds template values (`versions`, `git`) for the output page at `url`.
-    fn context(&self, url: &str, ctx: &mut tera::Context);
+    /// Adds template values (`versions`, `git`) for the output page at `url`,
+    /// made from the file `rel` (from the content folder) when it is a page.
+    fn context(&self, url: &str, rel: Option<&str>, ctx: &mut tera::Context);
     /// Hashes everything `updated` and `context` depend on (for `cache`).
     fn fingerprint(&self, h: &mut std::hash::DefaultHasher);
     /// Pages cut for search by another version's build, shared with this one.

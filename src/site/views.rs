@@ -199,10 +199,15 @@ impl SiteCtx<'_> {
     }
 
     pub(super) fn base_context(&self, url: &str) -> tera::Context {
+        self.context_of(url, None)
+    }
+
+    /// [`Self::base_context`] of a page made from the file `rel`.
+    fn context_of(&self, url: &str, rel: Option<&str>) -> tera::Context {
         let mut ctx = tera::Context::new();
         ctx.insert("root", &links::root_prefix(url));
         if let Some(x) = &self.opts.extras {
-            x.context(url, &mut ctx);
+            x.context(url, rel, &mut ctx);
         }
         ctx
     }
@@ -306,7 +311,7 @@ impl SiteCtx<'_> {
             kpis: &page.front.kpis,
             extra: &page.front.extra,
         };
-        let mut ctx = self.base_context(url);
+        let mut ctx = self.context_of(url, Some(&page.rel));
         ctx.insert("page", &view);
         if page.kind == PageKind::Home {
             ctx.insert("recent", self.recent);

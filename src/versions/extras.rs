@@ -2,7 +2,6 @@
 //! shared with the other versions, the git dates of the page, and the
 //! switcher and banner.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
@@ -40,8 +39,6 @@ pub struct VersionExtras {
     /// This version's index in the switcher.
     pub edition: usize,
     pub facts: Option<Arc<Facts>>,
-    /// Source file of each page made from one, by URL.
-    pub rel_by_url: HashMap<String, String>,
     /// Hash of what this version's facts and switcher say.
     pub key: u64,
 }
@@ -70,9 +67,7 @@ fn date(s: &Stamp) -> String {
 }
 
 impl VersionExtras {
-    pub fn new(shared: Arc<Shared>, edition: usize, facts: Option<Arc<Facts>>, pages: &[Page]) -> VersionExtras {
-        let rel_by_url: HashMap<String, String> =
-            pages.iter().filter(|p| !p.generated).map(|p| (p.url.clone(), p.rel.clone())).collect();
+    pub fn new(shared: Arc<Shared>, edition: usize, facts: Option<Arc<Facts>>) -> VersionExtras {
         let mut h = DefaultHasher::new();
         edition.hash(&mut h);
         if let Some(s) = &shared.switcher {
@@ -91,12 +86,15 @@ impl VersionExtras {
             }
             f.truncated.hash(&mut h);
         }
-        VersionExtras { shared, edition, facts, rel_by_url, key: h.finish() }
+        VersionExtras { shared, edition, facts, key: h.finish() }
     }
 
-    fn git_view(&self, url: &str) -> Option<GitView> {
+    /// What git says of the file `rel` (a page's, from the content folder:
+    /// Markdown, or a metric's TOML). Pages opsbook makes up have a folder
+    /// or an address there, which no file has.
+    fn git_view(&self, rel: &str) -> Option<GitView> {
         let facts = self.facts.as_ref()?;
-        let f = facts.files.get(self.rel_by_url.get(url)?)?;
+        let f = facts.files.get(rel)?;
         let updated = f.updated.as_deref();
         Some(GitView {
             updated: updated.map(date).unwrap_or_default(),
@@ -139,18 +137,15 @@ impl crate::site::Extras for VersionExtras {
     }
 
     fn last_change(&self, page: &Page) -> Option<Arc<Stamp>> {
-        if page.generated {
-            return None;
-        }
         let s = self.facts.as_ref()?.files.get(&page.rel)?.updated.clone()?;
         s.date().is_some().then_some(s)
     }
 
-    fn context(&self, url: &str, ctx: &mut tera::Context) {
+    fn context(&self, url: &str, rel: Option<&str>, ctx: &mut tera::Context) {
         if let Some(s) = self.switcher() {
             ctx.insert("versions", &s.view(self.edition, url));
         }
-        if let Some(g) = self.git_view(url) {
+        if let Some(g) = rel.and_then(|rel| self.git_view(rel)) {
             ctx.insert("git", &g);
         }
     }
@@ -168,14 +163,13 @@ impl crate::site::Extras for VersionExtras {
         // its date, author and summary.
         let stamp = |s: &Option<Arc<Stamp>>| s.as_ref().map(|s| s.id);
         let facts = self.facts.as_deref();
-        (!page.generated).then(|| facts.and_then(|f| f.files.get(&page.rel)).map(|f| stamp(&f.updated))).hash(h);
         let url = &page.url;
         let switcher = self.switcher();
         switcher.is_some().hash(h);
         if let Some(s) = switcher {
             s.view_key(self.edition, url, self.shared.reads_current, h);
         }
-        let shown = facts.and_then(|f| Some((f, f.files.get(self.rel_by_url.get(url)?)?)));
+        let shown = facts.and_then(|f| Some((f, f.files.get(&page.rel)?)));
         shown.map(|(all, f)| (stamp(&f.updated), stamp(&f.created), all.truncated)).hash(h);
         if let Some((_, f)) = shown {
             f.history.len().hash(h);

@@ -355,7 +355,7 @@ fn build_editions(
     // the order; only which files end up shared does).
     let one = |i: usize, e: Edition| {
         let latest = e.version.is_latest();
-        let extras = extras::VersionExtras::new(Arc::clone(&common), i, e.facts.clone(), &e.content.pages);
+        let extras = extras::VersionExtras::new(Arc::clone(&common), i, e.facts.clone());
         let opts = site::Options {
             strict: b.opts.strict && latest,
             audit: if latest { b.opts.audit.clone() } else { None },

@@ -837,7 +837,7 @@ fn what_changed_diff_keeps_its_colours_and_fits_a_phone() {
 
 /// The home page of each version lists its pages changed last, newest
 /// first, by the commit that last changed each (a rename keeps the page's
-/// history; data pages opsbook makes are not listed); outside git, none.
+/// history; a metric's page is its TOML file's); outside git, none.
 #[test]
 fn the_home_page_lists_the_pages_changed_last() {
     if !have_git() {
@@ -866,15 +866,27 @@ fn the_home_page_lists_the_pages_changed_last() {
         recent("index.html"),
         [
             row("2026-03-10", "Goals", "Weekly reviews"),
+            row("2026-02-15", "DAU", "Goals every month; March DAU"),
             row("2026-02-10", "New page", "Add a new page"),
             row("2026-02-01", "Plan", "Rename the plan, drop the old page"),
             row("2026-01-05", "Ops", "First edition"),
         ]
     );
+    // A metric's page has its file's dates and history, in each version.
+    let history = |rel: &str| fragment(&run.read(rel), "<details class=\"page-history\"", "</details>");
+    let dau = history("metrics/dau/index.html");
+    assert!(dau.contains("March DAU") && dau.contains("First edition"), "{dau}");
+    assert!(dau.contains("<p class=\"history-created\">"), "{dau}");
+    let dau = history("v/v1.0/metrics/dau/index.html");
+    assert!(dau.contains("First edition") && !dau.contains("March DAU"), "{dau}");
     assert!(run.read("index.html").contains("<a class=\"recent-title\" href=\"guide/goals/index.html\">Goals</a>"));
     // An older version lists its own pages as they were then.
     let v1 = recent("v/v1.0/index.html");
-    assert_eq!(v1.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["Ops", "Goals", "Old page", "Plan"], "{v1:?}");
+    assert_eq!(
+        v1.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["Ops", "Goals", "Old page", "Plan", "DAU"],
+        "{v1:?}"
+    );
     assert!(v1.iter().all(|r| r.0 == "2026-01-05" && r.2 == "First edition"), "{v1:?}");
 
     // Outside git there is no history to list.
