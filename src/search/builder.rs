@@ -89,6 +89,27 @@ pub fn files(docs: &[Indexed]) -> Vec<(String, String)> {
 
 /// [`files`], cutting shard files bigger than `split_bytes` into parts.
 fn files_cut_at(docs: &[Indexed], split_bytes: usize) -> Vec<(String, String)> {
+    whole(docs, split_bytes, false).0
+}
+
+/// What a build of the index keeps for the next one (`super::Memo`: the
+/// versions of a site index much the same pages): its pages, in order, with
+/// their section counts, and each shard's postings, sorted by token.
+pub struct Built {
+    pages: Vec<Arc<Prepared>>,
+    sections: Vec<u32>,
+    total: usize,
+    shards: Vec<Vec<OwnedPostings>>,
+}
+
+/// [`files`], and what the next build may start from ([`files_from`]) when
+/// every page is [`Prepared`].
+pub fn files_keeping(docs: &[Indexed]) -> (Vec<(String, String)>, Option<Built>) {
+    whole(docs, SPLIT_BYTES, docs.iter().all(|d| d.prepared.is_some()))
+}
+
+/// The first section id of each page, and the number of sections.
+fn firsts(docs: &[Indexed]) -> (Vec<u32>, u32) {
     let mut first = Vec::with_capacity(docs.len());
     let mut next = 0u32;
     for d in docs {
@@ -97,6 +118,19 @@ fn files_cut_at(docs: &[Indexed], split_bytes: usize) -> Vec<(String, String)> {
     }
     // Some ten million pages; `Posting` has 26 bits for the section.
     assert!(next < 1 << 26, "the search index holds at most 2^26 sections, this site has {next}");
+    (first, next)
+}
+
+/// The number of token shards for `total` postings.
+fn shard_count(total: usize) -> usize {
+    (total * 3 / SHARD_BYTES).next_power_of_two().clamp(1, MAX_SHARDS)
+}
+
+/// A shard's files and its number of parts (see [`shard_files`]).
+type ShardFiles = (Vec<(String, String)>, usize);
+
+fn whole(docs: &[Indexed], split_bytes: usize, keep: bool) -> (Vec<(String, String)>, Option<Built>) {
+    let (first, _) = firsts(docs);
     // Blocks of pages gather their postings by token in one pass, so only
     // one block's postings (and tokens) exist at a time per thread; then
     // each shard joins its tokens' lists block after block, so sections
@@ -118,7 +152,7 @@ fn files_cut_at(docs: &[Indexed], split_bytes: usize) -> Vec<(String, String)> {
         .collect();
     crate::trace("search: postings gathered");
     let total: usize = gathered.iter().flat_map(|m| m.values()).map(Vec::len).sum();
-    let shards = (total * 3 / SHARD_BYTES).next_power_of_two().clamp(1, MAX_SHARDS);
+    let shards = shard_count(total);
     let mask = shards - 1;
     let blocks: Vec<Vec<Vec<OwnedPostings>>> = gathered
         .into_par_iter()
@@ -131,21 +165,140 @@ fn files_cut_at(docs: &[Indexed], split_bytes: usize) -> Vec<(String, String)> {
         })
         .collect();
     crate::trace("search: postings split by shard");
-    let made: Vec<(Vec<(String, String)>, usize)> = (0..shards)
+    let made: Vec<(ShardFiles, Option<Vec<OwnedPostings>>)> = (0..shards)
         .into_par_iter()
         .map(|k| {
-            let mut postings: FastMap<&str, Vec<Posting>> = FastMap::default();
+            let mut postings: FastMap<&Arc<str>, Vec<Posting>> = FastMap::default();
             for block in &blocks {
                 for (token, list) in &block[k] {
                     postings.entry(token).or_default().extend_from_slice(list);
                 }
             }
-            let mut list: Vec<TokenPostings<'_>> = postings.into_iter().collect();
+            let mut list: Vec<(&Arc<str>, Vec<Posting>)> = postings.into_iter().collect();
             list.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            shard_files(k, &list, split_bytes)
+            let files = shard_files(k, &list, split_bytes);
+            (files, keep.then(|| list.into_iter().map(|(t, p)| (Arc::clone(t), p)).collect()))
         })
         .collect();
     drop(blocks);
+    let (made, lists): (Vec<ShardFiles>, Vec<Option<Vec<OwnedPostings>>>) = made.into_iter().unzip();
+    let built = keep
+        .then(|| {
+            Some(Built {
+                pages: docs.iter().map(|d| d.prepared.clone()).collect::<Option<_>>()?,
+                sections: docs.iter().map(|d| d.doc.sections.len() as u32).collect(),
+                total,
+                shards: lists.into_iter().collect::<Option<_>>()?,
+            })
+        })
+        .flatten();
+    (assemble(docs, made), built)
+}
+
+/// A section id no page has: the section of a page that is gone.
+const GONE: u32 = u32::MAX;
+
+/// [`files_keeping`] from an earlier build's postings: the postings of the
+/// pages both have (the same [`Prepared`]) keep their place, renumbered,
+/// and only the pages `base` lacks are gathered. The files are those
+/// [`files`] makes; `None` when `base` is no help (the pages moved
+/// around, or the shard count changes).
+pub fn files_from(base: &Built, docs: &[Indexed]) -> Option<(Vec<(String, String)>, Built)> {
+    files_from_cut_at(base, docs, SPLIT_BYTES)
+}
+
+fn files_from_cut_at(base: &Built, docs: &[Indexed], split_bytes: usize) -> Option<(Vec<(String, String)>, Built)> {
+    let pages: Vec<Arc<Prepared>> = docs.iter().map(|d| d.prepared.clone()).collect::<Option<_>>()?;
+    let (first, _) = firsts(docs);
+    let at: FastMap<*const Prepared, usize> = pages.iter().enumerate().map(|(i, p)| (Arc::as_ptr(p), i)).collect();
+    if at.len() != pages.len() {
+        return None;
+    }
+    // Where each of base's sections is now; pages keep their order.
+    let mut remap: Vec<u32> = Vec::with_capacity(base.sections.iter().map(|&n| n as usize).sum());
+    let mut here = vec![false; pages.len()];
+    let (mut last, mut total) = (None, base.total);
+    for (p, &n) in base.pages.iter().zip(&base.sections) {
+        match at.get(&Arc::as_ptr(p)) {
+            Some(&i) => {
+                if last.is_some_and(|l| l >= i) {
+                    return None;
+                }
+                last = Some(i);
+                here[i] = true;
+                remap.extend((0..n).map(|s| first[i] + s));
+            }
+            None => {
+                total -= p.tokens.postings.len();
+                remap.extend(std::iter::repeat_n(GONE, n as usize));
+            }
+        }
+    }
+    let mut gather = Block::default();
+    for (i, p) in pages.iter().enumerate().filter(|(i, _)| !here[*i]) {
+        total += p.tokens.postings.len();
+        gather.add(&p.tokens, first[i]);
+    }
+    let shards = shard_count(total);
+    if shards != base.shards.len() {
+        return None;
+    }
+    let mut added: Vec<Vec<OwnedPostings>> = vec![Vec::new(); shards];
+    for (token, list) in gather.into_postings() {
+        added[hash(shard_key(&token)) as usize & (shards - 1)].push((token, list));
+    }
+    let made: Vec<(ShardFiles, Vec<OwnedPostings>)> = base
+        .shards
+        .par_iter()
+        .zip(added)
+        .enumerate()
+        .map(|(k, (kept, mut added))| {
+            added.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let mut added = added.into_iter().peekable();
+            let mut list: Vec<OwnedPostings> = Vec::with_capacity(kept.len() + added.len());
+            for (token, postings) in kept {
+                while let Some(a) = added.next_if(|a| a.0 < *token) {
+                    list.push(a);
+                }
+                let moved = postings.iter().filter_map(|p| {
+                    let s = remap[p.section() as usize];
+                    (s != GONE).then(|| Posting::new(s, p.weight()))
+                });
+                let merged: Vec<Posting> = match added.next_if(|a| a.0 == *token) {
+                    Some((_, new)) => merge(moved, new),
+                    None => moved.collect(),
+                };
+                if !merged.is_empty() {
+                    list.push((Arc::clone(token), merged));
+                }
+            }
+            list.extend(added);
+            (shard_files(k, &list, split_bytes), list)
+        })
+        .collect();
+    let (made, lists): (Vec<ShardFiles>, Vec<Vec<OwnedPostings>>) = made.into_iter().unzip();
+    let sections = docs.iter().map(|d| d.doc.sections.len() as u32).collect();
+    Some((assemble(docs, made), Built { pages, sections, total, shards: lists }))
+}
+
+/// Two lists of postings, each by section (no section in both), as one.
+fn merge(a: impl Iterator<Item = Posting>, b: Vec<Posting>) -> Vec<Posting> {
+    let mut out = Vec::with_capacity(b.len() + 8);
+    let mut b = b.into_iter().peekable();
+    for p in a {
+        while let Some(q) = b.next_if(|q| q.section() < p.section()) {
+            out.push(q);
+        }
+        out.push(p);
+    }
+    out.extend(b);
+    out
+}
+
+/// The index's files from its shards' files: with the page chunks and the
+/// manifest, sorted by path.
+fn assemble(docs: &[Indexed], made: Vec<ShardFiles>) -> Vec<(String, String)> {
+    let shards = made.len();
     let mut split = serde_json::Map::new();
     let mut out: Vec<(String, String)> = Vec::with_capacity(made.len());
     for (k, (files, parts)) in made.into_iter().enumerate() {
@@ -229,8 +382,6 @@ impl Hasher for Fx {
     }
 }
 
-/// A token and its postings, `(section, weight)` by section.
-type TokenPostings<'a> = (&'a str, Vec<Posting>);
 /// One block's postings by token.
 type BlockPostings = FastMap<Arc<str>, Vec<Posting>>;
 /// A token and its postings, owning its token: one block's share of a shard.
@@ -404,19 +555,20 @@ fn intern(words: &mut FastMap<Arc<str>, u32>, names: &mut Vec<Arc<str>>, w: &str
 
 /// The files of shard `k` (one, or its parts when it is bigger than
 /// `split_bytes`) and how many parts it has (1: not cut).
-fn shard_files(k: usize, list: &[TokenPostings<'_>], split_bytes: usize) -> (Vec<(String, String)>, usize) {
+fn shard_files<T: AsRef<str>>(k: usize, list: &[(T, Vec<Posting>)], split_bytes: usize) -> ShardFiles {
     // About the file's size (a posting takes one or two characters), not
     // the file itself: most shards are small, and a big one is not written
     // twice.
-    let bytes: usize = list.iter().map(|(token, postings)| token.len() + 1 + postings.len() * 3 / 2).sum();
+    let bytes: usize = list.iter().map(|(token, postings)| token.as_ref().len() + 1 + postings.len() * 3 / 2).sum();
     if bytes <= split_bytes {
-        let all: Vec<&TokenPostings<'_>> = list.iter().collect();
+        let all: Vec<&(T, Vec<Posting>)> = list.iter().collect();
         return (vec![(format!("assets/search/t{k}.js"), shard_file(&format!("t{k}"), &all))], 1);
     }
     let parts = (bytes / SHARD_BYTES).next_power_of_two().clamp(2, MAX_PARTS);
-    let mut lists: Vec<Vec<&TokenPostings<'_>>> = vec![Vec::new(); parts];
+    let mut lists: Vec<Vec<&(T, Vec<Posting>)>> = vec![Vec::new(); parts];
     for entry in list {
-        let key = part_key(entry.0).unwrap_or(entry.0);
+        let token = entry.0.as_ref();
+        let key = part_key(token).unwrap_or(token);
         lists[hash(key) as usize & (parts - 1)].push(entry);
     }
     let files = lists
@@ -427,11 +579,12 @@ fn shard_files(k: usize, list: &[TokenPostings<'_>], split_bytes: usize) -> (Vec
     (files, parts)
 }
 
-fn shard_file(name: &str, list: &[&TokenPostings<'_>]) -> String {
+fn shard_file<T: AsRef<str>>(name: &str, list: &[&(T, Vec<Posting>)]) -> String {
     let mut tokens = String::new();
     let mut postings = String::new();
     let mut prev = "";
     for (i, (token, list)) in list.iter().enumerate() {
+        let token = token.as_ref();
         if i > 0 {
             tokens.push(' ');
             postings.push(' ');
@@ -547,6 +700,49 @@ mod tests {
         push_number(&mut s, n);
         assert_eq!(s, expected, "{n}");
         assert_eq!(super::super::query::numbers(&s), vec![n]);
+    }
+
+    /// A page of `n` sections, prepared as a memo keeps it.
+    fn prepared(name: &str, n: usize, text: &str) -> (Arc<Doc>, Arc<Prepared>) {
+        let sections = (0..n)
+            .map(|s| super::super::Section {
+                id: format!("s{s}"),
+                heading: format!("第 {s} 节 {name}"),
+                text: format!("{text} {name} 复盘 review {s}"),
+            })
+            .collect();
+        let doc = Doc { href: format!("{name}/index.html"), title: format!("页面 {name}"), sections };
+        let prepared = Arc::new(Prepared::of(&doc));
+        (Arc::new(doc), prepared)
+    }
+
+    fn indexed(pages: &[(Arc<Doc>, Arc<Prepared>)]) -> Vec<Indexed> {
+        pages.iter().map(|(d, p)| Indexed { doc: Arc::clone(d), prepared: Some(Arc::clone(p)) }).collect()
+    }
+
+    #[test]
+    fn an_index_built_from_an_earlier_one_is_the_whole_build() {
+        let text = "留存率是复盘的核心，留存用户决定增长。retention weekly 每周复盘留存与活跃";
+        let old: Vec<_> = (0..30).map(|i| prepared(&format!("p{i:02}"), 1 + i % 4, text)).collect();
+        let (_, base) = whole(&indexed(&old), 64, true);
+        let base = base.expect("every page is prepared");
+        // Pages gone (the first, a middle one, the last), one changed, two
+        // new (with words no page had, Hangul after every other token), the
+        // rest the same.
+        let mut new: Vec<_> = old[1..29].iter().filter(|(d, _)| d.href != "p10/index.html").cloned().collect();
+        new[5] = prepared("p06", 3, "改过的文字 edited");
+        new.insert(12, prepared("p13a", 2, "新页面 brandnew 운영"));
+        new.push(prepared("p99", 1, text));
+        let docs = indexed(&new);
+        let (files, built) = files_from_cut_at(&base, &docs, 64).expect("the earlier index helps");
+        assert_eq!(files, files_cut_at(&docs, 64));
+        // And the next build from this one.
+        let again = indexed(&new[2..]);
+        assert_eq!(files_from_cut_at(&built, &again, 64).map(|x| x.0), Some(files_cut_at(&again, 64)));
+        // Pages in another order are no help.
+        let mut swapped = new.clone();
+        swapped.swap(0, 1);
+        assert!(files_from_cut_at(&built, &indexed(&swapped), 64).is_none());
     }
 
     #[test]

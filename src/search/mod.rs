@@ -81,6 +81,29 @@ pub fn docs(
     docs
 }
 
+/// The index files of `docs` ([`builder::files`]). With a `memo`, from
+/// the postings of the index it kept last where those help, and keeping
+/// this one's for the next (a debug build checks the files against a whole
+/// build).
+pub fn index_files(docs: &[builder::Indexed], memo: Option<&Memo>) -> Vec<(String, String)> {
+    let Some(memo) = memo else { return builder::files(docs) };
+    let base = memo.last.lock().ok().and_then(|last| last.clone());
+    let (files, built) = match base.and_then(|base| builder::files_from(&base, docs)) {
+        Some((files, built)) => {
+            crate::trace("search: postings taken from the index built last");
+            (files, Some(built))
+        }
+        None => builder::files_keeping(docs),
+    };
+    if cfg!(debug_assertions) {
+        assert!(files == builder::files(docs), "an index built from an earlier one differs from a whole build");
+    }
+    if let (Some(built), Ok(mut last)) = (built, memo.last.lock()) {
+        *last = Some(Arc::new(built));
+    }
+    files
+}
+
 fn doc(page: &Page, r: &Rendered, title: &str) -> Doc {
     let mut sections = extract::sections(&r.html);
     if let Some(summary) = page.front.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -97,6 +120,9 @@ fn doc(page: &Page, r: &Rendered, title: &str) -> Doc {
 #[derive(Default)]
 pub struct Memo {
     pages: Mutex<HashMap<String, Vec<Seen>>>,
+    /// The postings of the index built last, which the next one starts
+    /// from (`builder::files_from`).
+    last: Mutex<Option<Arc<builder::Built>>>,
 }
 
 struct Seen {

@@ -207,7 +207,7 @@ pub fn build(
         let (shared, html) = for_search;
         let docs = crate::search::docs(&shared.0, &html, &shared.1, seen.as_deref());
         drop_aside(html);
-        let files = crate::search::builder::files(&docs);
+        let files = crate::search::index_files(&docs, seen.as_deref());
         // Every section's text: freed while the build goes on.
         drop_aside(docs);
         files
