@@ -171,6 +171,15 @@ fn wanted(config: &Config, pages: &[Page]) -> bool {
         && pages.iter().any(|p| !p.generated && (p.front.owner.is_some() || p.front.reviewed.is_some()))
 }
 
+/// The addresses of the pages [`pages`] makes, for the versions' switcher,
+/// which must know every page of a version before it is built.
+pub fn urls(config: &Config, pages: &[Page]) -> Vec<String> {
+    if !wanted(config, pages) || pages.iter().any(|p| p.url.starts_with(SECTION_URL)) {
+        return Vec::new();
+    }
+    [SECTION_URL, FRESHNESS_URL, OWNERS_URL].map(String::from).to_vec()
+}
+
 /// The generated pages (placeholders, filled in by [`render`]) and problems:
 /// a page already at their URL, a `[review.sections]` folder with no page.
 pub fn pages(config: &Config, theme: &Theme, pages: &[Page], today: jiff::civil::Date) -> (Vec<Page>, Vec<Diagnostic>) {

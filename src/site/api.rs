@@ -90,6 +90,9 @@ pub trait Extras: Send + Sync {
     }
     /// Hashes what `updated` and `context` give `page`, for [`Extras::page`].
     fn page_key(&self, page: &Page, h: &mut std::hash::DefaultHasher);
+    /// Hashes what `context` gives the output page at `url` that is made
+    /// from no file (a listing), for [`Extras::page`].
+    fn url_key(&self, url: &str, h: &mut std::hash::DefaultHasher);
     /// Hashes a page's rendered Markdown (HTML and contents), for
     /// [`Extras::page`]; the versions hash each shared rendering once.
     fn content_key(&self, rendered: &Arc<Rendered>, h: &mut std::hash::DefaultHasher) {

@@ -61,6 +61,29 @@ pub(super) fn with_sidebar_key(ctx: &SiteCtx<'_>, lists: &[u64], i: usize, skele
     h.finish()
 }
 
+/// The key of a listing page (`SiteCtx::listing`: the tags, a tag's pages)
+/// through its template, as [`page_key`] for a page: `base`, its address,
+/// kind and title, the pages it lists, its pager, the sidebar with no page
+/// open, the home page it is under and what the extras give its address.
+/// Whatever `SiteCtx::listing` reads must be hashed here.
+pub(super) fn listing_key(
+    ctx: &SiteCtx<'_>,
+    (base, lists): (u64, &[u64]),
+    extras: &dyn Extras,
+    what: (&str, &str, &str),
+    children: &[super::views::LinkView],
+    pager: Option<&super::views::Pager>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (base, what, children, pager).hash(&mut h);
+    sidebar_key(ctx.nav, lists, usize::MAX, &mut h);
+    let home = ctx.nav.order.first().copied().unwrap_or(0);
+    ctx.link_view(what.0, home).hash(&mut h);
+    extras.url_key(what.0, &mut h);
+    h.finish()
+}
+
 /// Hashes what a page's template reads of its rendered Markdown: the HTML
 /// and the table of contents.
 pub(crate) fn content_key(r: &Rendered, h: &mut std::hash::DefaultHasher) {

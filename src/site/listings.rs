@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::views::{LinkView, Pager, PagerLink, SiteCtx};
+use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::links;
 use crate::markdown;
@@ -18,6 +19,37 @@ use crate::render::Templates;
 pub(super) fn tag_url(tag: &str) -> String {
     let slug = markdown::slug::slugify(tag);
     format!("tags/{}/", if slug.is_empty() { "tag".to_string() } else { slug })
+}
+
+/// Page `k` (from 0) of the list of a tag whose list starts at `first`.
+fn tag_page_url(first: &str, k: usize) -> String {
+    if k == 0 { first.to_string() } else { format!("{first}page/{}/", k + 1) }
+}
+
+/// The tags a page lists itself under, each once, with the number of
+/// pages under each.
+fn tag_counts(pages: &[Page]) -> BTreeMap<&str, usize> {
+    let mut tags = BTreeMap::new();
+    for t in pages.iter().flat_map(|p| &p.front.tags) {
+        *tags.entry(t.as_str()).or_default() += 1;
+    }
+    tags
+}
+
+/// The addresses of the pages [`listings`] makes from `pages` (the tags
+/// index and each tag's list, page by page), for the versions' switcher,
+/// which must know every page of a version before it is built.
+pub fn listing_urls(config: &crate::config::Config, pages: &[Page]) -> Vec<String> {
+    let tags = tag_counts(pages);
+    let per_page = match config.tags.per_page {
+        0 => usize::MAX,
+        n => n,
+    };
+    let lists = tags.iter().flat_map(|(t, &n)| {
+        let first = tag_url(t);
+        (0..n.div_ceil(per_page)).map(move |k| tag_page_url(&first, k))
+    });
+    (!tags.is_empty()).then(|| "tags/".to_string()).into_iter().chain(lists).collect()
 }
 
 /// The pages and files made from every page's front matter: the tag index
@@ -35,8 +67,9 @@ pub(super) fn listings(
     aliases: &[(String, usize)],
     templates: &Templates,
     zh: bool,
+    share: (u64, &[u64]),
 ) -> Result<Listings, Vec<Diagnostic>> {
-    type Job<'j> = Box<dyn Fn() -> Result<Vec<u8>, Diagnostic> + Send + Sync + 'j>;
+    type Job<'j> = Box<dyn Fn() -> Result<super::Bytes, Diagnostic> + Send + Sync + 'j>;
     let mut jobs: Vec<(String, Job<'_>)> = Vec::new();
     let mut first_pages: Vec<(String, &String, String)> = Vec::new();
     if !tags.is_empty() {
@@ -52,7 +85,7 @@ pub(super) fn listings(
                         owner: String::new(),
                     })
                     .collect();
-                ctx.listing("tags/", "tags", if zh { "标签" } else { "Tags" }, all, None, templates)
+                ctx.shared_listing(share, "tags/", "tags", if zh { "标签" } else { "Tags" }, &all, None, templates)
             }),
         ));
         let per_page = match ctx.config.tags.per_page {
@@ -66,7 +99,7 @@ pub(super) fn listings(
                 // `page/1/`, which a reader may well type: the first page.
                 first_pages.push((format!("{first}page/1/index.html"), t, first.clone()));
             }
-            let url_of = move |k: usize| if k == 0 { first.clone() } else { format!("{first}page/{}/", k + 1) };
+            let url_of = move |k: usize| tag_page_url(&first, k);
             for (k, part) in list.chunks(per_page).enumerate() {
                 let at = url_of(k);
                 let pager = (count > 1).then(|| Pager {
@@ -80,19 +113,19 @@ pub(super) fn listings(
                 jobs.push((
                     at.clone(),
                     Box::new(move || {
-                        let children = part.iter().map(|&p| ctx.link_view(&at, p)).collect();
-                        ctx.listing(&at, "tag", t, children, pager.as_ref(), templates)
+                        let children: Vec<LinkView> = part.iter().map(|&p| ctx.link_view(&at, p)).collect();
+                        ctx.shared_listing(share, &at, "tag", t, &children, pager.as_ref(), templates)
                     }),
                 ));
             }
         }
     }
-    let made: Vec<Result<Vec<u8>, Diagnostic>> = jobs.par_iter().map(|(_, job)| job()).collect();
+    let made: Vec<Result<super::Bytes, Diagnostic>> = jobs.par_iter().map(|(_, job)| job()).collect();
     let mut errors = Vec::new();
     let mut out = Listings::default();
     for ((url, _), html) in jobs.iter().zip(made) {
         match html {
-            Ok(html) => out.pages.push((url.clone(), Arc::new(html))),
+            Ok(html) => out.pages.push((url.clone(), html)),
             Err(d) => errors.push(d),
         }
     }

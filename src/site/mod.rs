@@ -37,6 +37,7 @@ use listings::{Listings, listings};
 use views::{SiteCtx, sitemap};
 
 pub use api::{Bytes, Deferred, Extras, Options, Sink, StaticFile, Summary};
+pub use listings::listing_urls;
 pub use views::{Review, review};
 
 /// Builds every page of the site into `sink`.
@@ -289,7 +290,7 @@ pub fn build(
     // few big tag pages would otherwise keep one core busy and the other
     // idle after them).
     let make_listings = || {
-        let make = || listings(&ctx, &tags, &aliases, &templates, zh);
+        let make = || listings(&ctx, &tags, &aliases, &templates, zh, (base, &lists));
         match (&memo, shell) {
             // They show only titles and front matter: the shell's inputs.
             (Some(m), Some(shell)) => m.derived(shell, "listings", make),

@@ -59,7 +59,7 @@ struct PrintView<'a> {
     date: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub(super) struct LinkView {
     pub(super) title: String,
     pub(super) url: String,
@@ -71,7 +71,7 @@ pub(super) struct LinkView {
 
 /// Where a page of a list cut into pages stands: `number` of `count`
 /// pages, listing `total` entries in all, with links to its neighbours.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub(super) struct Pager {
     pub(super) number: usize,
     pub(super) count: usize,
@@ -80,7 +80,7 @@ pub(super) struct Pager {
     pub(super) next: Option<PagerLink>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub(super) struct PagerLink {
     pub(super) number: usize,
     pub(super) url: String,
@@ -348,7 +348,7 @@ impl SiteCtx<'_> {
         url: &str,
         listing: &str,
         title: &str,
-        children: Vec<LinkView>,
+        children: &[LinkView],
         pager: Option<&Pager>,
         templates: &Templates,
     ) -> Result<Vec<u8>, Diagnostic> {
@@ -358,11 +358,33 @@ impl SiteCtx<'_> {
         let home = self.nav.order.first().copied().unwrap_or(0);
         ctx.insert("sidebar", &self.nav.sidebar(usize::MAX, &|p| links::page_href(url, &self.pages[p].url)));
         ctx.insert("breadcrumbs", &[self.link_view(url, home)]);
-        ctx.insert("children", &children);
+        ctx.insert("children", children);
         if let Some(pager) = pager {
             ctx.insert("pager", pager);
         }
         templates.render("section.html", &ctx, url)
+    }
+
+    /// [`Self::listing`], shared across versions like a page
+    /// (`Extras::page`) under the key of everything it shows.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn shared_listing(
+        &self,
+        share: (u64, &[u64]),
+        url: &str,
+        listing: &str,
+        title: &str,
+        children: &[LinkView],
+        pager: Option<&Pager>,
+        templates: &Templates,
+    ) -> Result<super::Bytes, Diagnostic> {
+        let render = || self.listing(url, listing, title, children, pager, templates);
+        match self.opts.extras.as_deref() {
+            Some(x) => {
+                x.page(url, &|| keys::listing_key(self, share, x, (url, listing, title), children, pager), &render)
+            }
+            None => render().map(std::sync::Arc::new),
+        }
     }
 
     /// The print page: the whole handbook, `count` pages, for printing.

@@ -163,17 +163,20 @@ impl crate::site::Extras for VersionExtras {
         // its date, author and summary.
         let stamp = |s: &Option<Arc<Stamp>>| s.as_ref().map(|s| s.id);
         let facts = self.facts.as_deref();
-        let url = &page.url;
-        let switcher = self.switcher();
-        switcher.is_some().hash(h);
-        if let Some(s) = switcher {
-            s.view_key(self.edition, url, self.shared.reads_current, h);
-        }
+        self.url_key(&page.url, h);
         let shown = facts.and_then(|f| Some((f, f.files.get(&page.rel)?)));
         shown.map(|(all, f)| (stamp(&f.updated), stamp(&f.created), all.truncated)).hash(h);
         if let Some((_, f)) = shown {
             f.history.len().hash(h);
             f.history.iter().for_each(|s| s.id.hash(h));
+        }
+    }
+
+    fn url_key(&self, url: &str, h: &mut DefaultHasher) {
+        let switcher = self.switcher();
+        switcher.is_some().hash(h);
+        if let Some(s) = switcher {
+            s.view_key(self.edition, url, self.shared.reads_current, h);
         }
     }
 

@@ -274,7 +274,7 @@ fn build_editions(
     crate::trace("versions: loaded");
     let hashes = snapshot::TextHashes::of(editions.iter().map(|e| &e.content));
     let snapshots: Vec<snapshot::Snapshot> =
-        editions.par_iter().map(|e| snapshot::Snapshot::of(&e.content, &hashes)).collect();
+        editions.par_iter().map(|e| snapshot::Snapshot::of(&e.content, &hashes, b.config)).collect();
     drop(hashes);
     crate::trace("versions: snapshots");
     let mut switcher = cfg.map(|_| {

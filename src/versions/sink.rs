@@ -1,5 +1,5 @@
 //! Writing every version into one output: each under its prefix, and a file
-//! that is byte for byte what the same path held in the version written
+//! that is byte for byte what the same path holds in a version written
 //! before it (a page unchanged between older versions, the theme's assets)
 //! becomes a hard link to that file instead of a second copy. Most of an
 //! older version costs a directory entry per file, to write and to delete.
@@ -17,8 +17,10 @@ type Written = (String, Bytes);
 /// What the versions written so far hold, shared by their sinks.
 pub struct Shared<'a> {
     inner: &'a dyn Sink,
-    /// Path inside a version → the last file written there (full path).
-    last: Mutex<HashMap<String, Written>>,
+    /// Path inside a version → the files last written there, newest last:
+    /// as many as versions are built at once, and one more, so a version
+    /// built beside another still finds the one built before both.
+    last: Mutex<HashMap<String, Vec<Written>>>,
     /// Source file → the first copy of it (full path).
     copies: Mutex<HashMap<PathBuf, String>>,
 }
@@ -42,18 +44,26 @@ impl Sink for Prefixed<'_> {
 
     fn write_shared(&self, rel: &str, bytes: Bytes) -> std::io::Result<()> {
         let full = format!("{}{rel}", self.prefix);
-        let last = self.shared.last.lock().ok().and_then(|m| m.get(rel).cloned());
-        // A page another version made (`pages`) is the very same bytes.
-        if let Some((existing, prev)) = last
-            && existing != full
-            && (Arc::ptr_eq(&prev, &bytes) || prev[..] == bytes[..])
+        // A page another version made (`pages`) is the very same bytes, from
+        // any version kept; other bytes are compared with the newest only.
+        let found = self.shared.last.lock().ok().and_then(|m| {
+            let kept = m.get(rel)?;
+            let made = kept.iter().rev().find(|(_, prev)| Arc::ptr_eq(prev, &bytes));
+            let same = made.or_else(|| kept.last().filter(|(_, prev)| prev[..] == bytes[..]))?;
+            (same.0 != full).then(|| same.0.clone())
+        });
+        if let Some(existing) = found
             && self.shared.inner.link(&full, &existing)?
         {
             return Ok(());
         }
         self.shared.inner.write_shared(&full, Arc::clone(&bytes))?;
         if let Ok(mut m) = self.shared.last.lock() {
-            m.insert(rel.to_string(), (full, bytes));
+            let kept = m.entry(rel.to_string()).or_default();
+            kept.push((full, bytes));
+            if kept.len() > rayon::current_num_threads().max(1) + 1 {
+                kept.remove(0);
+            }
         }
         Ok(())
     }

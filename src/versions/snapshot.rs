@@ -35,6 +35,9 @@ pub struct Snapshot {
     pub pages: Vec<PageInfo>,
     /// The metrics that load (each has a generated page).
     pub metrics: Metrics,
+    /// The other pages the build makes from the content: tag lists and
+    /// upkeep reports.
+    pub made: Vec<String>,
 }
 
 /// The hash of every page text of several versions' content, each text
@@ -70,7 +73,7 @@ impl TextHashes {
 
 impl Snapshot {
     /// What to keep of `content`, whose pages' texts `hashes` has seen.
-    pub fn of(content: &Content, hashes: &TextHashes) -> Snapshot {
+    pub fn of(content: &Content, hashes: &TextHashes, config: &crate::config::Config) -> Snapshot {
         let pages = content
             .pages
             .iter()
@@ -84,7 +87,9 @@ impl Snapshot {
                 generated: p.generated,
             })
             .collect();
-        Snapshot { pages, metrics: crate::metrics::load(&content.data).0 }
+        let mut made = crate::site::listing_urls(config, &content.pages);
+        made.extend(crate::hygiene::urls(config, &content.pages));
+        Snapshot { pages, metrics: crate::metrics::load(&content.data).0, made }
     }
 }
 

@@ -42,6 +42,7 @@ impl Edition {
             urls.insert(crate::blocks::pages::metric_url(id));
             urls.insert(crate::blocks::pages::SECTION_URL.to_string());
         }
+        urls.extend(snapshot.made.iter().cloned());
         for p in &snapshot.pages {
             urls.insert(p.url.clone());
             if !p.generated {

@@ -588,6 +588,53 @@ fn a_page_quoting_what_once_marked_the_sidebar_keeps_its_text() {
 }
 
 #[test]
+fn tag_lists_are_shared_across_versions_until_what_they_list_changes() {
+    if !have_git() {
+        return;
+    }
+    let page = |title: &str| format!("+++\ntitle = \"{title}\"\nowner = \"Ann\"\ntags = [\"growth\"]\n+++\n\nText.\n");
+    let run = Repo::new("language = \"en\"\n[versions]\ntags = \"v*\"\n")
+        .write("content/_index.md", "# Ops\n")
+        .write("content/a.md", &page("Alpha"))
+        .write("content/b.md", &page("Beta"))
+        .commit("2026-01-04T10:00:00+08:00", "Ann", "Zero")
+        .run(&["tag", "v0"])
+        .write("content/b.md", &page("Bravo"))
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "One")
+        .run(&["tag", "v1"])
+        .write("content/a.md", &page("Alpha").replace("Text.", "Other text."))
+        .commit("2026-01-06T10:00:00+08:00", "Ann", "Two")
+        .run(&["tag", "v2"])
+        .site
+        .build(&[]);
+    run.ok();
+    let list = |dir: &str| run.read(&format!("{dir}tags/growth/index.html"));
+    assert!(list("v/v0/").contains(">Beta<") && !list("v/v0/").contains("Bravo"), "{}", list("v/v0/"));
+    assert!(list("v/v1/").contains(">Bravo<"), "{}", list("v/v1/"));
+    // The switcher keeps a reader on a tag's list or an upkeep report,
+    // pages the build makes, as on any other page.
+    for page in ["tags/growth/", "tags/", "maintenance/owners/"] {
+        let html = run.read(&format!("v/v0/{page}index.html"));
+        let to_v1 = format!(
+            "<a class=\"version-link\" href=\"{}v/v1/{page}index.html\"",
+            "../".repeat(page.matches('/').count() + 2)
+        );
+        assert!(html.contains(&to_v1), "{page}: {}", fragment(&html, "<ul class=\"version-list\">", "</ul>"));
+    }
+    // What v1's list shows is v2's too: the same file. (A debug build
+    // renders every shared list again and compares.)
+    assert!(list("v/v2/").contains(">Bravo<") && list("v/v2/").contains("noindex"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let inode =
+            |d: &str| std::fs::metadata(run.out_dir.join(d).join("tags/growth/index.html")).map(|m| m.ino()).ok();
+        assert_eq!(inode("v/v1/"), inode("v/v2/"));
+        assert_ne!(inode("v/v0/"), inode("v/v1/"));
+    }
+}
+
+#[test]
 fn a_theme_that_names_the_version_gets_its_own_name_on_every_page() {
     if !have_git() {
         return;
