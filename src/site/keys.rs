@@ -70,17 +70,15 @@ pub(super) fn listing_key(
     ctx: &SiteCtx<'_>,
     (base, lists): (u64, &[u64]),
     extras: &dyn Extras,
-    what: (&str, &str, &str),
-    children: &[super::views::LinkView],
-    pager: Option<&super::views::Pager>,
+    listing: &super::views::Listing<'_>,
 ) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
-    (base, what, children, pager).hash(&mut h);
+    (base, listing).hash(&mut h);
     sidebar_key(ctx.nav, lists, usize::MAX, &mut h);
     let home = ctx.nav.order.first().copied().unwrap_or(0);
-    ctx.link_view(what.0, home).hash(&mut h);
-    extras.url_key(what.0, &mut h);
+    ctx.link_view(listing.url, home).hash(&mut h);
+    extras.url_key(listing.url, &mut h);
     h.finish()
 }
 

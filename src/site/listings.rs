@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::views::{LinkView, Pager, PagerLink, SiteCtx};
+use super::views::{LinkView, Listing, Pager, PagerLink, SiteCtx};
 use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::links;
@@ -85,7 +85,9 @@ pub(super) fn listings(
                         owner: String::new(),
                     })
                     .collect();
-                ctx.shared_listing(share, "tags/", "tags", if zh { "标签" } else { "Tags" }, &all, None, templates)
+                let title = if zh { "标签" } else { "Tags" };
+                let l = Listing { url: "tags/", listing: "tags", title, children: &all, pager: None };
+                ctx.shared_listing(share, &l, templates)
             }),
         ));
         let per_page = match ctx.config.tags.per_page {
@@ -114,7 +116,9 @@ pub(super) fn listings(
                     at.clone(),
                     Box::new(move || {
                         let children: Vec<LinkView> = part.iter().map(|&p| ctx.link_view(&at, p)).collect();
-                        ctx.shared_listing(share, &at, "tag", t, &children, pager.as_ref(), templates)
+                        let l =
+                            Listing { url: &at, listing: "tag", title: t, children: &children, pager: pager.as_ref() };
+                        ctx.shared_listing(share, &l, templates)
                     }),
                 ));
             }

@@ -59,6 +59,17 @@ struct PrintView<'a> {
     date: String,
 }
 
+/// A generated listing page: the tags index (`listing` "tags") or a tag's
+/// pages ("tag"), with `pager` when the list is cut into several pages.
+#[derive(Clone, Copy, Hash)]
+pub(super) struct Listing<'a> {
+    pub(super) url: &'a str,
+    pub(super) listing: &'a str,
+    pub(super) title: &'a str,
+    pub(super) children: &'a [LinkView],
+    pub(super) pager: Option<&'a Pager>,
+}
+
 #[derive(Serialize, Hash)]
 pub(super) struct LinkView {
     pub(super) title: String,
@@ -340,18 +351,9 @@ impl SiteCtx<'_> {
         templates.render(&template, &ctx, &page.file)
     }
 
-    /// A generated listing page rendered with the section template: the
-    /// tags index (`listing` "tags") or a tag's pages ("tag"); `pager` when
-    /// the list is cut into several pages.
-    pub(super) fn listing(
-        &self,
-        url: &str,
-        listing: &str,
-        title: &str,
-        children: &[LinkView],
-        pager: Option<&Pager>,
-        templates: &Templates,
-    ) -> Result<Vec<u8>, Diagnostic> {
+    /// A generated listing page rendered with the section template.
+    fn listing(&self, l: &Listing<'_>, templates: &Templates) -> Result<Vec<u8>, Diagnostic> {
+        let Listing { url, listing, title, children, pager } = *l;
         let mut ctx = self.base_context(url);
         ctx.insert("listing", listing);
         ctx.insert("page", &self.synthetic(title, url, "section"));
@@ -365,24 +367,17 @@ impl SiteCtx<'_> {
         templates.render("section.html", &ctx, url)
     }
 
-    /// [`Self::listing`], shared across versions like a page
-    /// (`Extras::page`) under the key of everything it shows.
-    #[allow(clippy::too_many_arguments)]
+    /// A listing page through its template, shared across versions like a
+    /// page (`Extras::page`) under the key of everything it shows.
     pub(super) fn shared_listing(
         &self,
         share: (u64, &[u64]),
-        url: &str,
-        listing: &str,
-        title: &str,
-        children: &[LinkView],
-        pager: Option<&Pager>,
+        l: &Listing<'_>,
         templates: &Templates,
     ) -> Result<super::Bytes, Diagnostic> {
-        let render = || self.listing(url, listing, title, children, pager, templates);
+        let render = || self.listing(l, templates);
         match self.opts.extras.as_deref() {
-            Some(x) => {
-                x.page(url, &|| keys::listing_key(self, share, x, (url, listing, title), children, pager), &render)
-            }
+            Some(x) => x.page(l.url, &|| keys::listing_key(self, share, x, l), &render),
             None => render().map(std::sync::Arc::new),
         }
     }
