@@ -333,7 +333,7 @@ pub fn site_templates(
     format!("{config:?}").hash(h);
     theme.templates.hash(h);
     theme.strings.hash(h);
-    (opts.strict, opts.today, opts.print).hash(h);
+    (opts.strict, opts.today, opts.print, opts.reports).hash(h);
 }
 
 #[cfg(test)]

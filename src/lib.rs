@@ -218,6 +218,7 @@ pub fn generate(
         audit: run.audit.clone(),
         cache: run.cache.clone(),
         print: true,
+        reports: true,
         extras: None,
     };
     let editions = versions::Build {

@@ -57,6 +57,10 @@ pub struct Options {
     /// Whether to make the print page (`[print]` may still leave it out):
     /// the version at the output root only.
     pub print: bool,
+    /// Whether to make the upkeep reports (`[review] report` may still leave
+    /// them out): the version at the output root only, since they measure
+    /// review dates against today, which an older edition's are not.
+    pub reports: bool,
     /// `versions`: Markdown shared across versions, git dates, the switcher.
     pub extras: Option<std::sync::Arc<dyn Extras>>,
 }

@@ -64,7 +64,10 @@ pub fn build(
     pages.extend(metric_pages);
     // Competitor notes are checked; review reports join the pages (filled in once titles are known).
     diags.extend(crate::competitors::check(config, &pages));
-    let (hygiene_pages, hygiene_diags) = crate::hygiene::pages(config, theme, &pages, opts.today);
+    let (hygiene_pages, hygiene_diags) = match opts.reports {
+        true => crate::hygiene::pages(config, theme, &pages, opts.today),
+        false => (Vec::new(), Vec::new()),
+    };
     diags.extend(hygiene_diags);
     pages.extend(hygiene_pages);
     pages.sort_by(|a, b| a.url.cmp(&b.url));

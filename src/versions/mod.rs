@@ -273,8 +273,10 @@ fn build_editions(
 ) -> Attempt {
     crate::trace("versions: loaded");
     let hashes = snapshot::TextHashes::of(editions.iter().map(|e| &e.content));
-    let snapshots: Vec<snapshot::Snapshot> =
-        editions.par_iter().map(|e| snapshot::Snapshot::of(&e.content, &hashes, b.config)).collect();
+    let snapshots: Vec<snapshot::Snapshot> = editions
+        .par_iter()
+        .map(|e| snapshot::Snapshot::of(&e.content, &hashes, b.config, b.opts.reports && e.version.is_latest()))
+        .collect();
     drop(hashes);
     crate::trace("versions: snapshots");
     let mut switcher = cfg.map(|_| {
@@ -361,6 +363,7 @@ fn build_editions(
             audit: if latest { b.opts.audit.clone() } else { None },
             // The print page is made for the version at the root only.
             print: b.opts.print && latest,
+            reports: b.opts.reports && latest,
             extras: Some(Arc::new(extras)),
             ..b.opts.clone()
         };

@@ -73,7 +73,8 @@ impl TextHashes {
 
 impl Snapshot {
     /// What to keep of `content`, whose pages' texts `hashes` has seen.
-    pub fn of(content: &Content, hashes: &TextHashes, config: &crate::config::Config) -> Snapshot {
+    /// With `reports` when its build makes the upkeep reports.
+    pub fn of(content: &Content, hashes: &TextHashes, config: &crate::config::Config, reports: bool) -> Snapshot {
         let pages = content
             .pages
             .iter()
@@ -88,7 +89,9 @@ impl Snapshot {
             })
             .collect();
         let mut made = crate::site::listing_urls(config, &content.pages);
-        made.extend(crate::hygiene::urls(config, &content.pages));
+        if reports {
+            made.extend(crate::hygiene::urls(config, &content.pages));
+        }
         Snapshot { pages, metrics: crate::metrics::load(&content.data).0, made }
     }
 }
