@@ -580,32 +580,29 @@ fn shard_files<T: AsRef<str>>(k: usize, list: &[(T, Vec<Posting>)], split_bytes:
 }
 
 fn shard_file<T: AsRef<str>>(name: &str, list: &[&(T, Vec<Posting>)]) -> String {
-    let mut tokens = String::new();
-    let mut postings = String::new();
+    let mut tokens = String::with_capacity(list.iter().map(|(t, _)| t.as_ref().len() + 2).sum());
+    let mut postings: Vec<u8> = Vec::with_capacity(list.iter().map(|(_, p)| p.len() * 2 + 1).sum());
     let mut prev = "";
     for (i, (token, list)) in list.iter().enumerate() {
         let token = token.as_ref();
         if i > 0 {
             tokens.push(' ');
-            postings.push(' ');
+            postings.push(b' ');
         }
-        // The characters it shares with the token before, and where they end.
-        let (mut shared, mut cut) = (0, 0);
-        for ((i, a), b) in token.char_indices().zip(prev.chars()) {
-            if a != b {
-                break;
-            }
-            shared += 1;
-            cut = i + a.len_utf8();
+        // The characters it shares with the token before: equal bytes, cut
+        // back to a whole character.
+        let mut cut = token.bytes().zip(prev.bytes()).take_while(|(a, b)| a == b).count();
+        while !token.is_char_boundary(cut) {
+            cut -= 1;
         }
-        push_number(&mut tokens, shared);
+        push_number(&mut tokens, token[..cut].chars().count() as u32);
         tokens.push_str(&token[cut..]);
         prev = token;
         let mut last = 0;
         for (sec, w) in list.iter().map(|p| (p.section(), p.weight())) {
-            push_number(&mut postings, ((sec - last) << 1) | u32::from(w != 1));
+            push_digits(&mut postings, ((sec - last) << 1) | u32::from(w != 1));
             if w != 1 {
-                push_number(&mut postings, u32::from(w));
+                push_digits(&mut postings, u32::from(w));
             }
             last = sec;
         }
@@ -616,7 +613,8 @@ fn shard_file<T: AsRef<str>>(name: &str, list: &[&(T, Vec<Posting>)]) -> String 
     file.push_str("\",");
     push_json(&mut file, &tokens);
     file.push_str(",\"");
-    file.push_str(&postings);
+    // Digits from `END` and `MORE`, and spaces: ASCII.
+    file.push_str(simdutf8::basic::from_utf8(&postings).unwrap_or_default());
     file.push_str("\");\n");
     file
 }
@@ -674,21 +672,41 @@ fn push_entry(body: &mut String, d: &Doc) {
     body.push_str("]]");
 }
 
-pub fn push_number(out: &mut String, mut n: u32) {
-    let mut digits = [0u8; 7];
+pub fn push_number(out: &mut String, n: u32) {
+    let (digits, len) = digits(n);
+    out.extend(digits[..len].iter().map(|&d| char::from(d)));
+}
+
+/// [`push_number`] into bytes, the common one- and two-digit numbers (a
+/// posting's gap and weight) without a loop.
+fn push_digits(out: &mut Vec<u8>, n: u32) {
+    match n {
+        0..32 => out.push(END[n as usize]),
+        32..1024 => out.extend_from_slice(&[MORE[(n >> 5) as usize], END[(n & 31) as usize]]),
+        _ => {
+            let (digits, len) = digits(n);
+            out.extend_from_slice(&digits[..len]);
+        }
+    }
+}
+
+/// The digits of `n`, most significant first, and how many there are.
+fn digits(mut n: u32) -> ([u8; 7], usize) {
+    let mut rev = [0u8; 7];
     let mut k = 0;
     loop {
-        digits[k] = (n % 32) as u8;
+        rev[k] = (n % 32) as u8;
         k += 1;
         n /= 32;
         if n == 0 {
             break;
         }
     }
-    for j in (1..k).rev() {
-        out.push(MORE[digits[j] as usize] as char);
+    let mut out = [0u8; 7];
+    for (j, d) in rev[..k].iter().rev().enumerate() {
+        out[j] = if j + 1 == k { END[*d as usize] } else { MORE[*d as usize] };
     }
-    out.push(END[digits[0] as usize] as char);
+    (out, k)
 }
 
 #[cfg(test)]
@@ -700,6 +718,9 @@ mod tests {
         push_number(&mut s, n);
         assert_eq!(s, expected, "{n}");
         assert_eq!(super::super::query::numbers(&s), vec![n]);
+        let mut b = Vec::new();
+        push_digits(&mut b, n);
+        assert_eq!(b, expected.as_bytes(), "{n}");
     }
 
     /// A page of `n` sections, prepared as a memo keeps it.
@@ -783,6 +804,7 @@ mod tests {
         check(32, "x0");
         check(1023, "_v");
         check(1024, "xw0");
+        check(1025, "xw1");
         check(u32::MAX, "z_____v");
     }
 }
