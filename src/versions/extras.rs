@@ -115,6 +115,14 @@ impl VersionExtras {
         })
     }
 
+    /// Whether this version's pages may equal another's: an older version's,
+    /// on a site with several. Latest's never do, since every page's key has
+    /// its switcher's view, which tells latest from an older version
+    /// (`Switcher::view_key`); keying and keeping them would be waste.
+    fn shares_pages(&self) -> bool {
+        self.shared.several && self.switcher().is_none_or(|s| !s.editions[self.edition].is_latest())
+    }
+
     /// The switcher, on a site with more than one version.
     fn switcher(&self) -> Option<&Switcher> {
         self.shared.switcher.as_ref().filter(|s| s.editions.len() > 1)
@@ -190,14 +198,14 @@ impl crate::site::Extras for VersionExtras {
         key: &dyn Fn() -> u64,
         render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<crate::site::Bytes, Diagnostic> {
-        if !self.shared.several {
+        if !self.shares_pages() {
             return render().map(Arc::new);
         }
         self.shared.pages.page(key(), url, render)
     }
 
     fn splice_sidebar(&self) -> bool {
-        self.shared.several && self.shared.splice_sidebar
+        self.shares_pages() && self.shared.splice_sidebar
     }
 
     fn skeleton(
