@@ -21,6 +21,8 @@ pub struct Edition {
     pub label: String,
     /// Output folder from the site root (`""` for latest).
     pub prefix: String,
+    /// `prefix` as a link path (encoded).
+    prefix_href: String,
     pub commit: Option<String>,
     /// The commit's author date, `YYYY-MM-DD`, and as RFC 3339.
     pub date: Option<String>,
@@ -54,6 +56,7 @@ impl Edition {
             name: name.to_string(),
             label: label.to_string(),
             prefix: prefix.to_string(),
+            prefix_href: links::relative("", prefix),
             commit: None,
             date: None,
             date_time: None,
@@ -88,12 +91,12 @@ pub struct Switcher {
 }
 
 #[derive(Serialize)]
-pub struct SwitcherView {
+pub struct SwitcherView<'a> {
     /// The version this page belongs to, for themes that show it; the
     /// default theme marks it from the page address instead, so that a page
     /// unchanged between older versions is byte for byte the same file.
-    pub current: String,
-    pub items: Vec<Item>,
+    pub current: &'a str,
+    pub items: Vec<Item<'a>>,
     /// True on pages of an older version.
     pub older: bool,
     /// The same page in latest (or latest's home).
@@ -107,9 +110,9 @@ pub struct SwitcherView {
 }
 
 #[derive(Serialize)]
-pub struct Item {
-    pub name: String,
-    pub label: String,
+pub struct Item<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
     pub href: String,
     pub latest: bool,
     /// The page does not exist there; `href` is that version's home.
@@ -233,22 +236,35 @@ impl Switcher {
         }
     }
 
-    pub fn view(&self, edition: usize, url: &str) -> SwitcherView {
+    pub fn view<'a>(&'a self, edition: usize, url: &'a str) -> SwitcherView<'a> {
         let ViewInputs { url, depth, older, current, changes_url, targets } = self.inputs(edition, url);
         // Every link climbs to the site root and back down, even to this
-        // version, so the links are the same from every older version.
+        // version, so the links are the same from every older version:
+        // `page_href` of the prefix and the page, made of the prefix's and
+        // the page's encoded paths (each distinct page encoded once, as
+        // most versions have the page at the same address).
         let up = "../".repeat(depth);
-        let href = |to: String| format!("{up}{}", links::page_href("", &to));
-        let items: Vec<Item> = self
+        let href = |to: &str| format!("{up}{}", links::page_href("", to));
+        let mut encoded: Vec<(&str, String)> = Vec::with_capacity(2);
+        let items: Vec<Item<'_>> = self
             .editions
             .iter()
             .zip(&targets)
-            .map(|(e, (target, same))| Item {
-                name: e.name.clone(),
-                label: e.label.clone(),
-                href: href(format!("{}{target}", e.prefix)),
-                latest: e.is_latest(),
-                fallback: !same,
+            .map(|(e, &(target, same))| {
+                let at = match encoded.iter().position(|(t, _)| *t == target) {
+                    Some(at) => at,
+                    None => {
+                        encoded.push((target, links::relative("", target)));
+                        encoded.len() - 1
+                    }
+                };
+                let page = &encoded[at].1;
+                let mut href = String::with_capacity(up.len() + e.prefix_href.len() + page.len() + 10);
+                href.push_str(&up);
+                href.push_str(&e.prefix_href);
+                href.push_str(page);
+                href.push_str("index.html");
+                Item { name: &e.name, label: &e.label, href, latest: e.is_latest(), fallback: !same }
             })
             .collect();
         let (latest_url, same) = targets.first().copied().unwrap_or_default();
@@ -257,10 +273,10 @@ impl Switcher {
                 let path: Vec<String> = latest_url.split('/').map(links::encode_segment).collect();
                 format!("{base}/{}", path.join("/"))
             }
-            None => href(latest_url.to_string()),
+            None => href(latest_url),
         };
         SwitcherView {
-            current: current.to_string(),
+            current,
             latest_href: items.first().map(|i| i.href.clone()).unwrap_or_default(),
             items,
             older,

@@ -640,6 +640,32 @@ fn tag_lists_are_shared_across_versions_until_what_they_list_changes() {
 }
 
 #[test]
+fn switcher_links_encode_what_would_break_a_url() {
+    if !have_git() {
+        return;
+    }
+    let run = Repo::new("language = \"en\"\n[versions]\ntags = \"v*\"\n")
+        .write("content/_index.md", "# Ops\n")
+        .write("content/q&a #1/a b.md", "# A B\n\nFirst.\n")
+        .commit("2026-01-04T10:00:00+08:00", "Ann", "Zero")
+        .run(&["tag", "v0"])
+        .write("content/q&a #1/a b.md", "# A B\n\nSecond.\n")
+        .commit("2026-01-05T10:00:00+08:00", "Ann", "One")
+        .run(&["tag", "v1"])
+        .site
+        .build(&[]);
+    run.ok();
+    let html = run.read("v/v0/q&a #1/a b/index.html");
+    for (version, href) in [
+        ("v1", "../../../../v/v1/q&amp;a%20%231/a%20b/index.html"),
+        ("latest", "../../../../q&amp;a%20%231/a%20b/index.html"),
+    ] {
+        let link = format!("href=\"{href}\" data-version=\"{version}\"");
+        assert!(html.contains(&link), "{link} in {}", fragment(&html, "<ul class=\"version-list\">", "</ul>"));
+    }
+}
+
+#[test]
 fn a_theme_that_names_the_version_gets_its_own_name_on_every_page() {
     if !have_git() {
         return;
