@@ -148,10 +148,10 @@ enum Loaded {
 /// can keep both.
 #[derive(Default)]
 pub struct Memo {
-    files: std::sync::Mutex<HashMap<String, (Stamp, Loaded)>>,
+    files: std::sync::Mutex<crate::fasthash::FastMap<String, (Stamp, Loaded)>>,
     /// Files read from memory (git blobs, shared by id across versions),
     /// by path and the address of their bytes, which the entry keeps alive.
-    blobs: std::sync::Mutex<HashMap<BlobKey, Blob>>,
+    blobs: std::sync::Mutex<crate::fasthash::FastMap<BlobKey, Blob>>,
 }
 
 /// A file's modification time and size, and whether drafts were included.

@@ -19,6 +19,7 @@ pub mod competitors;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod fasthash;
 pub mod fresh;
 pub mod frontmatter;
 pub mod git;

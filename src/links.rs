@@ -8,23 +8,23 @@
 //! emit is relative and ends in a file name (`index.html`), so the site works
 //! at a domain root, under a subpath and from `file://`.
 
-use std::collections::{HashMap, HashSet};
+use crate::fasthash::{FastMap, FastSet};
 
 use crate::content::Page;
 use crate::markdown::{Link, Target};
 
 /// Lookup tables over the whole site, built once per build.
 pub struct SiteIndex {
-    by_rel: HashMap<String, usize>,
-    by_url: HashMap<String, usize>,
+    by_rel: FastMap<String, usize>,
+    by_url: FastMap<String, usize>,
     /// Output paths of copied files: content assets and `static/` files.
-    files: HashSet<String>,
+    files: FastSet<String>,
 }
 
 impl SiteIndex {
     pub fn new(pages: &[Page], files: impl IntoIterator<Item = String>) -> SiteIndex {
-        let mut by_rel = HashMap::with_capacity(pages.len());
-        let mut by_url = HashMap::with_capacity(pages.len());
+        let mut by_rel = FastMap::with_capacity_and_hasher(pages.len(), Default::default());
+        let mut by_url = FastMap::with_capacity_and_hasher(pages.len(), Default::default());
         for (i, p) in pages.iter().enumerate() {
             if !p.generated {
                 by_rel.insert(p.rel.clone(), i);

@@ -8,7 +8,9 @@
 //! simplifies history. Diffs are cached per commit, so walking from several
 //! tips (one per version) diffs each commit once.
 
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
+
+use crate::fasthash::{FastMap, FastSet};
 use std::sync::Arc;
 
 use super::{EntryKind, Oid, Repo, rename};
@@ -60,7 +62,7 @@ pub struct FileFacts {
 /// Facts for every file under the folder, by path inside it.
 #[derive(Debug, Default)]
 pub struct Facts {
-    pub files: HashMap<String, FileFacts>,
+    pub files: FastMap<String, FileFacts>,
     /// The walk reached commits whose parents are missing (shallow clone).
     pub truncated: bool,
 }
@@ -95,14 +97,14 @@ struct Node {
 pub struct History<'r> {
     repo: &'r Repo,
     dir: String,
-    nodes: HashMap<Oid, Arc<Node>>,
-    changes: HashMap<Oid, Arc<Vec<Change>>>,
+    nodes: FastMap<Oid, Arc<Node>>,
+    changes: FastMap<Oid, Arc<Vec<Change>>>,
 }
 
 impl<'r> History<'r> {
     /// History of the files under `dir` (`/`-separated, from the repository root).
     pub fn new(repo: &'r Repo, dir: &str) -> History<'r> {
-        History { repo, dir: dir.trim_matches('/').to_string(), nodes: HashMap::new(), changes: HashMap::new() }
+        History { repo, dir: dir.trim_matches('/').to_string(), nodes: FastMap::default(), changes: FastMap::default() }
     }
 
     /// Walks every commit reachable from `tip` once and returns the facts for
@@ -111,9 +113,9 @@ impl<'r> History<'r> {
         let order = self.date_order(tip)?;
         let mut facts = Facts::default();
         // Older names of files, pointing at their names at the tip.
-        let mut alias: HashMap<String, String> = HashMap::new();
+        let mut alias: FastMap<String, String> = FastMap::default();
         // Files whose creation has been seen: older events belong to another file.
-        let mut closed: HashSet<String> = HashSet::new();
+        let mut closed: FastSet<String> = FastSet::default();
         for id in order {
             let node = Arc::clone(&self.nodes[&id]);
             if node.boundary {
@@ -152,9 +154,9 @@ impl<'r> History<'r> {
     /// Commits reachable from `tip`, children before parents, newest
     /// committer time first among those ready (`git log --date-order`).
     fn date_order(&mut self, tip: Oid) -> Result<Vec<Oid>, String> {
-        let mut seen: HashSet<Oid> = HashSet::new();
+        let mut seen: FastSet<Oid> = FastSet::default();
         let mut stack = vec![tip];
-        let mut children: HashMap<Oid, usize> = HashMap::new();
+        let mut children: FastMap<Oid, usize> = FastMap::default();
         while let Some(id) = stack.pop() {
             if !seen.insert(id) {
                 continue;
@@ -229,7 +231,7 @@ impl<'r> History<'r> {
                     if *other != here {
                         self.diff(*other, here, "", &mut against)?;
                     }
-                    let differs: HashSet<&str> = against.iter().map(|c| c.path.as_str()).collect();
+                    let differs: FastSet<&str> = against.iter().map(|c| c.path.as_str()).collect();
                     changes.retain(|c| differs.contains(c.path.as_str()));
                 }
             }
@@ -255,7 +257,7 @@ impl<'r> History<'r> {
             .filter(|c| c.kind == Kind::Added)
             .filter_map(|c| c.oid.map(|o| (c.path.clone(), o)))
             .collect();
-        let oid_of: HashMap<&str, Oid> = removed.iter().chain(added.iter()).map(|(p, o)| (p.as_str(), *o)).collect();
+        let oid_of: FastMap<&str, Oid> = removed.iter().chain(added.iter()).map(|(p, o)| (p.as_str(), *o)).collect();
         let pairs = rename::match_renames(&removed, &added, |_, path| {
             let blob = self.repo.blob(*oid_of.get(path)?).ok()?;
             (blob.len() < 1 << 20 && !blob.contains(&0)).then_some(blob)
@@ -324,6 +326,6 @@ impl<'r> History<'r> {
 }
 
 /// A path's name at the tip: aliases map older names straight to it.
-fn resolve(alias: &HashMap<String, String>, path: &str) -> String {
+fn resolve(alias: &FastMap<String, String>, path: &str) -> String {
     alias.get(path).cloned().unwrap_or_else(|| path.to_string())
 }

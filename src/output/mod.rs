@@ -12,8 +12,8 @@
 //! thousands of files is mostly waiting on the file system (~0.9 s for a
 //! 10,000-page site on ext4), and an edit-and-rebuild used to wait for it.
 
+use crate::fasthash::FastMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -34,7 +34,7 @@ pub struct Staging {
     /// Every file staged, by its path inside the site, as `fresh` records
     /// the output — so the output is not listed again after the build —
     /// with the hash of its bytes when it was written from memory.
-    staged: Mutex<HashMap<String, (FileStamp, Option<Hash>)>>,
+    staged: Mutex<FastMap<String, (FileStamp, Option<Hash>)>>,
     /// Deleting the sites earlier builds replaced (joined before the
     /// build returns, so no deletion outlives it).
     sweeper: Option<std::thread::JoinHandle<()>>,
@@ -199,7 +199,7 @@ impl Staging {
     }
 
     /// Every file staged so far, by its path inside the site.
-    pub fn staged_files(&self) -> HashMap<String, FileStamp> {
+    pub fn staged_files(&self) -> std::collections::HashMap<String, FileStamp> {
         self.staged.lock().map(|m| m.iter().map(|(k, (s, _))| (k.clone(), *s)).collect()).unwrap_or_default()
     }
 

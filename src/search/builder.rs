@@ -30,8 +30,7 @@
 //! has the token, plus [`TITLE`] (on a page's first section) when the page
 //! title has it.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -39,6 +38,7 @@ use rayon::prelude::*;
 use super::Doc;
 use super::json::push_json;
 use super::tokenize::{Piece, each_piece, hash, part_key, shard_key};
+use crate::fasthash::{FastMap, Fx};
 
 pub const END: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
 pub const MORE: &[u8; 32] = b"wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -343,43 +343,6 @@ fn assemble(docs: &[Indexed], made: Vec<ShardFiles>) -> Vec<(String, String)> {
     out.push(("assets/search/index.js".into(), format!("opsbookIndex(\"index\",{manifest});\n")));
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
-}
-
-/// A hash map with a fast hasher for short keys (our own tokens, so no
-/// flooding to fear): building the index hashes every token of the site.
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-
-#[derive(Default)]
-struct Fx(u64);
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
-        }
-        let mut last = [0u8; 8];
-        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.add(u64::from_le_bytes(last));
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// One block's postings by token.

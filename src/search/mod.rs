@@ -23,7 +23,7 @@ mod json;
 pub mod query;
 pub mod tokenize;
 
-use std::collections::HashMap;
+use crate::fasthash::FastMap;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -119,7 +119,7 @@ fn doc(page: &Page, r: &Rendered, title: &str) -> Doc {
 /// are all the same (compared in full, not by hash).
 #[derive(Default)]
 pub struct Memo {
-    pages: Mutex<HashMap<String, Vec<Seen>>>,
+    pages: Mutex<FastMap<String, Vec<Seen>>>,
     /// The postings of the index built last, which the next one starts
     /// from (`builder::files_from`).
     last: Mutex<Option<Arc<builder::Built>>>,

@@ -8,8 +8,8 @@
 //! costs a few hash lookups instead of a Markdown parse. So a page that links
 //! to a page renamed between versions is rendered again, and no other.
 
+use crate::fasthash::FastMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,7 +24,7 @@ const MAX_VARIANTS: usize = 8;
 
 #[derive(Default)]
 pub struct MarkdownCache {
-    entries: Mutex<HashMap<u64, Vec<Arc<Entry>>>>,
+    entries: Mutex<FastMap<u64, Vec<Arc<Entry>>>>,
     pub rendered: AtomicUsize,
     pub reused: AtomicUsize,
 }
@@ -190,7 +190,7 @@ fn reuse(
         return None;
     }
     // The targets here, when any page number differs from the rendering's.
-    let mut moved: Option<HashMap<&str, Target>> = None;
+    let mut moved: Option<FastMap<&str, Target>> = None;
     for (i, (dest, href, expected, was)) in e.links.iter().enumerate() {
         // The same answer from the same page is the same href, but for an
         // asset, which two paths may find.

@@ -8,7 +8,7 @@
 //! ([`super::extras`]). A debug build renders every reused page again and
 //! checks the bytes, so the tests catch a key that misses an input.
 
-use std::collections::HashMap;
+use crate::fasthash::FastMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
@@ -31,7 +31,7 @@ type Kept = (u64, Bytes);
 #[derive(Default)]
 pub struct PageCache {
     /// URL → the pages kept.
-    entries: Mutex<HashMap<String, Vec<Kept>>>,
+    entries: Mutex<FastMap<String, Vec<Kept>>>,
     pub rendered: AtomicUsize,
     pub reused: AtomicUsize,
 }
@@ -87,7 +87,7 @@ impl PageCache {
 /// text is freed with its last page.
 #[derive(Default)]
 pub struct Digests {
-    seen: Mutex<HashMap<usize, (Weak<String>, u64)>>,
+    seen: Mutex<FastMap<usize, (Weak<String>, u64)>>,
 }
 
 impl Digests {

@@ -4,7 +4,7 @@
 //! becomes a hard link to that file instead of a second copy. Most of an
 //! older version costs a directory entry per file, to write and to delete.
 
-use std::collections::HashMap;
+use crate::fasthash::FastMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,9 +20,9 @@ pub struct Shared<'a> {
     /// Path inside a version → the files last written there, newest last:
     /// as many as versions are built at once, and one more, so a version
     /// built beside another still finds the one built before both.
-    last: Mutex<HashMap<String, Vec<Written>>>,
+    last: Mutex<FastMap<String, Vec<Written>>>,
     /// Source file → the first copy of it (full path).
-    copies: Mutex<HashMap<PathBuf, String>>,
+    copies: Mutex<FastMap<PathBuf, String>>,
 }
 
 impl<'a> Shared<'a> {

@@ -8,6 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
+use crate::fasthash::{FastMap, FastSet};
 use crate::git::match_renames;
 use crate::links;
 
@@ -29,16 +30,16 @@ pub struct Edition {
     pub date_time: Option<String>,
     /// URL of its "what changed" page, when it has one.
     pub changes_url: Option<String>,
-    by_rel: HashMap<String, String>,
-    by_url: HashMap<String, String>,
-    urls: HashSet<String>,
+    by_rel: FastMap<String, String>,
+    by_url: FastMap<String, String>,
+    urls: FastSet<String>,
 }
 
 impl Edition {
     pub fn new(name: &str, label: &str, prefix: &str, snapshot: &Snapshot) -> Edition {
-        let mut by_rel = HashMap::new();
-        let mut by_url = HashMap::new();
-        let mut urls = HashSet::new();
+        let mut by_rel = FastMap::default();
+        let mut by_url = FastMap::default();
+        let mut urls = FastSet::default();
         // Metric pages are generated during the build, one per metric.
         for id in snapshot.metrics.ids() {
             urls.insert(crate::blocks::pages::metric_url(id));
@@ -86,7 +87,7 @@ pub struct Switcher {
     /// File → its URL in each edition that has it: the common answer of
     /// [`Switcher::target`] with one lookup per page instead of one per
     /// page and edition.
-    present: HashMap<String, Vec<Option<String>>>,
+    present: FastMap<String, Vec<Option<String>>>,
     base_url: Option<String>,
 }
 
@@ -174,7 +175,7 @@ impl Switcher {
             renames.insert((a, b), forward);
             renames.insert((b, a), back);
         }
-        let mut present: HashMap<String, Vec<Option<String>>> = HashMap::new();
+        let mut present: FastMap<String, Vec<Option<String>>> = FastMap::default();
         for (i, e) in editions.iter().enumerate() {
             for (rel, url) in &e.by_rel {
                 present.entry(rel.clone()).or_insert_with(|| vec![None; editions.len()])[i] = Some(url.clone());
