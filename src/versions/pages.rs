@@ -16,13 +16,14 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
 use crate::site::Bytes;
 
-/// Pages kept per URL, newest last: one per version being built at once,
-/// and latest's. Versions are built newest first (older ones a few at a
-/// time, each thread taking a run of them), so a page that changed in a
-/// version is not made again by the ones built after it; keeping only the
-/// newest keeps memory to a few pages per URL.
-fn keep() -> usize {
-    rayon::current_num_threads().max(1) + 1
+/// Pages kept per URL, newest last: one per version being built at once
+/// (latest's are not kept: no other version's page equals one of them).
+/// Versions are built newest first (older ones a few at a time, each thread
+/// taking the next newest), so a page that changed in a version is not made
+/// again by the ones built after it; keeping only the newest keeps memory
+/// to a few pages per URL.
+pub fn keep() -> usize {
+    rayon::current_num_threads().max(1)
 }
 
 /// A page's key and its HTML.

@@ -18,8 +18,8 @@ type Written = (String, Bytes);
 pub struct Shared<'a> {
     inner: &'a dyn Sink,
     /// Path inside a version → the files last written there, newest last:
-    /// as many as versions are built at once, and one more, so a version
-    /// built beside another still finds the one built before both.
+    /// as many as versions are built at once (`pages::keep`), so a version
+    /// built beside another still finds the one built before it.
     last: Mutex<FastMap<String, Vec<Written>>>,
     /// Source file → the first copy of it (full path).
     copies: Mutex<FastMap<PathBuf, String>>,
@@ -61,7 +61,7 @@ impl Sink for Prefixed<'_> {
         if let Ok(mut m) = self.shared.last.lock() {
             let kept = m.entry(rel.to_string()).or_default();
             kept.push((full, bytes));
-            if kept.len() > rayon::current_num_threads().max(1) + 1 {
+            if kept.len() > super::pages::keep() {
                 kept.remove(0);
             }
         }
