@@ -26,7 +26,10 @@ impl SiteIndex {
         let mut by_rel = FastMap::with_capacity_and_hasher(pages.len(), Default::default());
         let mut by_url = FastMap::with_capacity_and_hasher(pages.len(), Default::default());
         for (i, p) in pages.iter().enumerate() {
-            if !p.generated {
+            // A page made from a file (a metric's TOML) is found by that
+            // file too; the others opsbook makes have a folder or an
+            // address there.
+            if !p.generated || !(p.rel.is_empty() || p.rel.ends_with('/')) {
                 by_rel.insert(p.rel.clone(), i);
             }
             by_url.entry(p.url.clone()).or_insert(i);
@@ -86,11 +89,15 @@ impl SiteIndex {
                 None => missing(dest, &format!("there is no page `{from_source}`")),
             };
         }
-        // 2. A file next to the pages or in `static/`.
+        // 2. The file a page is made from: a metric's TOML, its page.
+        if let Some(&i) = self.by_rel.get(from_source.as_str()) {
+            return to_page(&pages[i].url, i, fragment, suffix);
+        }
+        // 3. A file next to the pages or in `static/`.
         if self.files.contains(&from_source) {
             return Link { href: relative(from_url, &from_source) + suffix, target: Target::Asset };
         }
-        // 3. A folder or extension-less page, from the source folder.
+        // 4. A folder or extension-less page, from the source folder.
         for candidate in
             [format!("{from_source}.md"), format!("{from_source}/_index.md"), format!("{from_source}/index.md")]
         {
@@ -98,7 +105,7 @@ impl SiteIndex {
                 return to_page(&pages[i].url, i, fragment, suffix);
             }
         }
-        // 4. A pretty URL, resolved the way a browser would from this page.
+        // 5. A pretty URL, resolved the way a browser would from this page.
         let from_output = join(if root_absolute { "" } else { from_url.trim_end_matches('/') }, &path);
         if let Some(out) = from_output {
             let out = out.trim_end_matches("index.html").trim_end_matches('/');

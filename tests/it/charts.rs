@@ -79,6 +79,18 @@ fn charts_cards_and_metric_pages() {
 }
 
 #[test]
+fn a_link_to_a_metric_s_file_goes_to_its_page() {
+    let run = Site::fixture("metrics/valid")
+        .file("content/deep/a.md", "# A\n\nSee [signups](../metrics/signups.toml) and [root](/metrics/signups.toml).\n")
+        .build(&[]);
+    run.ok();
+    assert!(!run.stderr().contains("warning"), "{}", run.stderr());
+    let html = run.read("deep/a/index.html");
+    assert!(html.contains("<a href=\"../../metrics/signups/index.html\">signups</a>"), "{html}");
+    assert!(html.contains("<a href=\"../../metrics/signups/index.html\">root</a>"), "{html}");
+}
+
+#[test]
 fn the_same_block_on_pages_at_different_depths_links_from_each() {
     let block = "```kpi\nmetrics = [\"signups\"]\n```\n";
     let page = |title: &str| format!("+++\ntitle = \"{title}\"\n+++\n\n{block}");
