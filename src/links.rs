@@ -8,9 +8,8 @@
 //! emit is relative and ends in a file name (`index.html`), so the site works
 //! at a domain root, under a subpath and from `file://`.
 
-use crate::fasthash::{FastMap, FastSet};
-
 use crate::content::Page;
+use crate::fasthash::{FastMap, FastSet};
 use crate::markdown::{Link, Target};
 
 /// Lookup tables over the whole site, built once per build.

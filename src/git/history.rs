@@ -9,11 +9,10 @@
 //! tips (one per version) diffs each commit once.
 
 use std::collections::BinaryHeap;
-
-use crate::fasthash::{FastMap, FastSet};
 use std::sync::Arc;
 
 use super::{EntryKind, Oid, Repo, rename};
+use crate::fasthash::{FastMap, FastSet};
 
 /// One commit as a page's history shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]

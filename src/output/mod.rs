@@ -12,13 +12,13 @@
 //! thousands of files is mostly waiting on the file system (~0.9 s for a
 //! 10,000-page site on ext4), and an edit-and-rebuild used to wait for it.
 
-use crate::fasthash::FastMap;
 use std::borrow::Cow;
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostics::Diagnostic;
+use crate::fasthash::FastMap;
 
 mod known;
 use known::{Hash, Known};

@@ -23,12 +23,12 @@ mod json;
 pub mod query;
 pub mod tokenize;
 
-use crate::fasthash::FastMap;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::content::Page;
+use crate::fasthash::FastMap;
 use crate::markdown::Rendered;
 pub use extract::Section;
 

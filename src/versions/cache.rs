@@ -8,7 +8,6 @@
 //! costs a few hash lookups instead of a Markdown parse. So a page that links
 //! to a page renamed between versions is rendered again, and no other.
 
-use crate::fasthash::FastMap;
 use std::cell::RefCell;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,6 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::content::Page;
 use crate::diagnostics::Diagnostic;
+use crate::fasthash::FastMap;
 use crate::markdown::{self, BlockSource, Host, Link, Rendered, Target};
 
 /// Renderings kept per page: its texts in the versions, and the same text

@@ -8,11 +8,11 @@
 //! ([`super::extras`]). A debug build renders every reused page again and
 //! checks the bytes, so the tests catch a key that misses an input.
 
-use crate::fasthash::FastMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::diagnostics::Diagnostic;
+use crate::fasthash::FastMap;
 use crate::markdown::Rendered;
 use crate::site::Bytes;
 

@@ -4,11 +4,11 @@
 //! becomes a hard link to that file instead of a second copy. Most of an
 //! older version costs a directory entry per file, to write and to delete.
 
-use crate::fasthash::FastMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::fasthash::FastMap;
 use crate::site::{Bytes, Deferred, Sink};
 
 /// A file as written: its full path and bytes.
