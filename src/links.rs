@@ -81,22 +81,19 @@ impl SiteIndex {
         let Some(from_source) = join(if root_absolute { "" } else { source_dir }, &path) else {
             return missing(dest, "it points outside the content folder");
         };
-        // 1. A Markdown file, as on a git forge.
-        if from_source.ends_with(".md") || from_source.ends_with(".markdown") {
-            return match self.by_rel.get(&from_source) {
-                Some(&i) => to_page(&pages[i].url, i, fragment, suffix),
-                None => missing(dest, &format!("there is no page `{from_source}`")),
-            };
-        }
-        // 2. The file a page is made from: a metric's TOML, its page.
-        if let Some(&i) = self.by_rel.get(from_source.as_str()) {
+        // 1. The file a page is made from: its Markdown, as on a git forge,
+        // or a metric's TOML.
+        if let Some(&i) = self.by_rel.get(&from_source) {
             return to_page(&pages[i].url, i, fragment, suffix);
         }
-        // 3. A file next to the pages or in `static/`.
+        if from_source.ends_with(".md") || from_source.ends_with(".markdown") {
+            return missing(dest, &format!("there is no page `{from_source}`"));
+        }
+        // 2. A file next to the pages or in `static/`.
         if self.files.contains(&from_source) {
             return Link { href: relative(from_url, &from_source) + suffix, target: Target::Asset };
         }
-        // 4. A folder or extension-less page, from the source folder.
+        // 3. A folder or extension-less page, from the source folder.
         for candidate in
             [format!("{from_source}.md"), format!("{from_source}/_index.md"), format!("{from_source}/index.md")]
         {
@@ -104,7 +101,7 @@ impl SiteIndex {
                 return to_page(&pages[i].url, i, fragment, suffix);
             }
         }
-        // 5. A pretty URL, resolved the way a browser would from this page.
+        // 4. A pretty URL, resolved the way a browser would from this page.
         let from_output = join(if root_absolute { "" } else { from_url.trim_end_matches('/') }, &path);
         if let Some(out) = from_output {
             let out = out.trim_end_matches("index.html").trim_end_matches('/');
