@@ -91,6 +91,13 @@ impl Default for TagsConfig {
     }
 }
 
+impl TagsConfig {
+    /// How many pages one page of a tag's list holds (`0`: all of them).
+    pub fn page_size(&self) -> usize {
+        if self.per_page == 0 { usize::MAX } else { self.per_page }
+    }
+}
+
 /// `[print]` in `opsbook.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -171,10 +171,15 @@ fn wanted(config: &Config, pages: &[Page]) -> bool {
         && pages.iter().any(|p| !p.generated && (p.front.owner.is_some() || p.front.reviewed.is_some()))
 }
 
+/// A page where the reports would go: then there are none.
+fn in_the_way(pages: &[Page]) -> Option<&Page> {
+    pages.iter().find(|p| p.url.starts_with(SECTION_URL))
+}
+
 /// The addresses of the pages [`pages`] makes, for the versions' switcher,
 /// which must know every page of a version before it is built.
 pub fn urls(config: &Config, pages: &[Page]) -> Vec<String> {
-    if !wanted(config, pages) || pages.iter().any(|p| p.url.starts_with(SECTION_URL)) {
+    if !wanted(config, pages) || in_the_way(pages).is_some() {
         return Vec::new();
     }
     [SECTION_URL, FRESHNESS_URL, OWNERS_URL].map(String::from).to_vec()
@@ -203,7 +208,7 @@ pub fn pages(config: &Config, theme: &Theme, pages: &[Page], today: jiff::civil:
     if !wanted(config, pages) {
         return (Vec::new(), diags);
     }
-    if let Some(p) = pages.iter().find(|p| p.url.starts_with(SECTION_URL)) {
+    if let Some(p) = in_the_way(pages) {
         diags.push(
             Diagnostic::error(format!("`{}` would be written where the review report goes (`{SECTION_URL}`)", p.file))
                 .at(Span::file(&p.file))

@@ -41,10 +41,7 @@ fn tag_counts(pages: &[Page]) -> BTreeMap<&str, usize> {
 /// which must know every page of a version before it is built.
 pub fn listing_urls(config: &crate::config::Config, pages: &[Page]) -> Vec<String> {
     let tags = tag_counts(pages);
-    let per_page = match config.tags.per_page {
-        0 => usize::MAX,
-        n => n,
-    };
+    let per_page = config.tags.page_size();
     let lists = tags.iter().flat_map(|(t, &n)| {
         let first = tag_url(t);
         (0..n.div_ceil(per_page)).map(move |k| tag_page_url(&first, k))
@@ -90,10 +87,7 @@ pub(super) fn listings(
                 ctx.shared_listing(share, &l, templates)
             }),
         ));
-        let per_page = match ctx.config.tags.per_page {
-            0 => usize::MAX,
-            n => n,
-        };
+        let per_page = ctx.config.tags.page_size();
         for (t, list) in tags {
             let first = tag_url(t);
             let count = list.len().div_ceil(per_page);
