@@ -123,6 +123,21 @@ impl VersionExtras {
         self.shared.several && self.switcher().is_none_or(|s| !s.editions[self.edition].is_latest())
     }
 
+    /// What `cache` holds under `key` at `url`, else `render` kept there;
+    /// only `render` for a version whose pages are not shared.
+    fn through(
+        &self,
+        cache: &PageCache,
+        url: &str,
+        key: &dyn Fn() -> u64,
+        render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
+    ) -> Result<crate::site::Bytes, Diagnostic> {
+        if !self.shares_pages() {
+            return render().map(Arc::new);
+        }
+        cache.page(key(), url, render)
+    }
+
     /// The switcher, on a site with more than one version.
     fn switcher(&self) -> Option<&Switcher> {
         self.shared.switcher.as_ref().filter(|s| s.editions.len() > 1)
@@ -198,10 +213,7 @@ impl crate::site::Extras for VersionExtras {
         key: &dyn Fn() -> u64,
         render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<crate::site::Bytes, Diagnostic> {
-        if !self.shares_pages() {
-            return render().map(Arc::new);
-        }
-        self.shared.pages.page(key(), url, render)
+        self.through(&self.shared.pages, url, key, render)
     }
 
     fn splice_sidebar(&self) -> bool {
@@ -214,6 +226,6 @@ impl crate::site::Extras for VersionExtras {
         key: &dyn Fn() -> u64,
         render: &dyn Fn() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<crate::site::Bytes, Diagnostic> {
-        self.shared.skeletons.page(key(), url, render)
+        self.through(&self.shared.skeletons, url, key, render)
     }
 }
