@@ -19,6 +19,7 @@
 
 pub mod builder;
 pub mod extract;
+pub mod format;
 mod json;
 pub mod query;
 pub mod tokenize;
@@ -91,13 +92,13 @@ pub fn index_files(docs: &[builder::Indexed], memo: Option<&Memo>) -> Vec<(Strin
     let (files, built) = match base.and_then(|base| builder::files_from(&base, docs)) {
         Some((files, built)) => {
             crate::trace("search: postings taken from the index built last");
+            if cfg!(debug_assertions) {
+                assert!(files == builder::files(docs), "an index built from an earlier one differs from a whole build");
+            }
             (files, Some(built))
         }
         None => builder::files_keeping(docs),
     };
-    if cfg!(debug_assertions) {
-        assert!(files == builder::files(docs), "an index built from an earlier one differs from a whole build");
-    }
     if let (Some(built), Ok(mut last)) = (built, memo.last.lock()) {
         *last = Some(Arc::new(built));
     }

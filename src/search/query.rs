@@ -12,7 +12,8 @@
 
 use std::collections::HashMap;
 
-use super::builder::{END, FORMAT, HEADING, MORE, TF_MAX, TITLE};
+use super::builder::{HEADING, TF_MAX, TITLE};
+use super::format::{END, FORMAT, MORE};
 use super::tokenize::{Term, hash, is_cjk, shard_key, terms};
 
 pub const TITLE_SCORE: f64 = 10.0;
@@ -231,7 +232,7 @@ fn postings(nums: &[u32]) -> Vec<(u32, u8)> {
     out
 }
 
-/// Decodes a list of numbers written by `builder::push_number`.
+/// Decodes a list of numbers written by `format::push_number`.
 pub fn numbers(s: &str) -> Vec<u32> {
     let mut out = Vec::new();
     let mut v = 0u32;
